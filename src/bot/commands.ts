@@ -1,0 +1,30 @@
+/** Every bot command: one list feeds /help and setMyCommands. */
+export interface CommandSpec {
+  command: string;
+  usage: string;
+  description: string;
+  admin?: boolean;
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { command: "start", usage: "/start", description: "What Dalal is and how to begin" },
+  { command: "help", usage: "/help", description: "Every command" },
+  { command: "status", usage: "/status", description: "Mode, feed, positions and today's P&L" },
+  { command: "signals", usage: "/signals", description: "Signals waiting for a decision, with buttons" },
+  { command: "approve", usage: "/approve ID", description: "Approve a signal: places its order" },
+  { command: "reject", usage: "/reject ID [reason]", description: "Reject a signal" },
+  { command: "positions", usage: "/positions", description: "Open positions with P&L" },
+  { command: "pnl", usage: "/pnl [today|week|month|all]", description: "Profit and loss net of charges" },
+  { command: "trades", usage: "/trades [N]", description: "The last N closed trades (default 10)" },
+  { command: "strategies", usage: "/strategies", description: "Strategies and their auto-accept" },
+  { command: "auto", usage: "/auto STRATEGY on|off", description: "Auto-accept a strategy's signals" },
+];
+
+export function helpText(isAdmin: boolean): string {
+  const lines = COMMANDS.filter((c) => !c.admin || isAdmin).map((c) => `${c.usage} — ${c.description}`);
+  return ["<b>Dalal commands</b>", ...lines.map((l) => l.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"))].join("\n");
+}
+
+export function usageOf(command: string): string {
+  return COMMANDS.find((c) => c.command === command)?.usage ?? `/${command}`;
+}

@@ -1,0 +1,44 @@
+import { Bot, GrammyError, HttpError } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Desk } from "../engine/desk.js";
+import type { Logger } from "../log.js";
+import { accessControl, type Access, type DalalContext } from "./access.js";
+import { COMMANDS } from "./commands.js";
+import { registerHandlers } from "./handlers.js";
+
+export interface CreateBotOptions {
+  token: string;
+  apiRoot?: string;
+  /** Known up front (console chat) so no getMe is needed. */
+  botInfo?: UserFromGetMe;
+  desk: Desk;
+  mode: "paper" | "live";
+  access: Access;
+  estimateCharges(qty: number, price: number, time: Date): number;
+  log: Logger;
+}
+
+/** The one grammY bot: Telegram long polling and the console chat both drive it. */
+export function createBot(o: CreateBotOptions): Bot<DalalContext> {
+  const bot = new Bot<DalalContext>(o.token, {
+    ...(o.botInfo ? { botInfo: o.botInfo } : {}),
+    ...(o.apiRoot ? { client: { apiRoot: o.apiRoot } } : {}),
+  });
+  bot.use(
+    accessControl(o.access, async (message, detail) => {
+      o.log.warn(message, detail);
+      await o.desk.repo.event("access.refused", message, new Date(), null, detail);
+    }),
+  );
+  registerHandlers(bot, { desk: o.desk, mode: o.mode, estimateCharges: o.estimateCharges });
+  bot.catch(async (err) => {
+    const e = err.error;
+    const what = e instanceof GrammyError ? `Telegram said: ${e.description}` : e instanceof HttpError ? "Telegram could not be reached" : (e as Error)?.message;
+    o.log.error("update failed", { updateId: err.ctx.update.update_id, error: what, stack: (e as Error)?.stack });
+    // One plain line for the user: never a stack trace.
+    await err.ctx.reply("Sorry, that failed on our side; it has been logged.").catch(() => {});
+  });
+  return bot;
+}
+
+export const BOT_COMMANDS = COMMANDS.map((c) => ({ command: c.command, description: c.description }));

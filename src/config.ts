@@ -1,0 +1,208 @@
+/**
+ * Every setting Dalal reads, in one zod schema over the environment (and `.env`).
+ * A bad value names itself: `CAPITAL: expected ... , got "abc"`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import { z } from "zod";
+import { isIstDate } from "./engine/time/ist.js";
+
+const intList = (what: string) =>
+  z
+    .string()
+    .default("")
+    .transform((s, ctx) => {
+      const parts = s
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "");
+      const out: number[] = [];
+      for (const p of parts) {
+        if (!/^-?\d{1,20}$/.test(p)) {
+          ctx.addIssue({ code: "custom", message: `expected a comma-separated list of ${what} (whole numbers), got "${p}"` });
+          return z.NEVER;
+        }
+        out.push(Number(p));
+      }
+      return out;
+    });
+
+const number = (what: string, min: number, max: number, opts: { int?: boolean; minExclusive?: boolean } = {}) =>
+  z.string().transform((s, ctx) => {
+    const n = Number(s.trim());
+    const ok =
+      s.trim() !== "" &&
+      Number.isFinite(n) &&
+      (opts.int ? Number.isInteger(n) : true) &&
+      (opts.minExclusive ? n > min : n >= min) &&
+      n <= max;
+    if (!ok) {
+      const range = `${opts.minExclusive ? "above" : "from"} ${min} ${opts.minExclusive ? "and up to" : "to"} ${max}`;
+      ctx.addIssue({ code: "custom", message: `expected ${opts.int ? "a whole number" : "a number"} of ${what} ${range}, got "${s}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const optionalInt = (what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === "") return undefined;
+      if (!/^-?\d{1,20}$/.test(s.trim())) {
+        ctx.addIssue({ code: "custom", message: `expected ${what} (a whole number), got "${s}"` });
+        return z.NEVER;
+      }
+      return Number(s.trim());
+    });
+
+const date = z.string().refine(isIstDate, { message: "expected a date as YYYY-MM-DD" });
+
+const url = (what: string) =>
+  z.string().refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return u.protocol === "http:" || u.protocol === "https:";
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected ${what} as an http(s) URL` },
+  );
+
+export const STRATEGY_NAMES = ["sma-cross"] as const;
+
+const strategyList = (fallback: string) => z
+  .string()
+  .default(fallback)
+  .transform((s, ctx) => {
+    const raw = s.trim().toLowerCase();
+    if (raw === "all" || raw === "") return raw === "all" ? [...STRATEGY_NAMES] : [];
+    const names = raw.split(",").map((p) => p.trim()).filter(Boolean);
+    for (const n of names) {
+      if (!(STRATEGY_NAMES as readonly string[]).includes(n)) {
+        ctx.addIssue({ code: "custom", message: `unknown strategy "${n}"; valid: all, ${STRATEGY_NAMES.join(", ")}` });
+        return z.NEVER;
+      }
+    }
+    return names;
+  });
+
+/** Descriptions double as `dalal config` and README documentation. */
+export const SETTINGS = {
+  TELEGRAM_BOT_TOKEN: { secret: true, doc: "Bot token from @BotFather. Unset: a console chat in the terminal instead of Telegram." },
+  TELEGRAM_API_ROOT: { doc: "Bot API server (a local Bot API server or a test stand-in)." },
+  TELEGRAM_ALLOWED_CHAT_IDS: { doc: "Comma-separated chat ids the bot serves. Signals and alerts go to each." },
+  TELEGRAM_ALLOWED_USER_IDS: { doc: "Optional comma-separated user ids; when set, the sender must be listed too." },
+  TELEGRAM_ADMIN_CHAT_ID: { doc: "The admin chat: always allowed, may use admin commands, receives errors." },
+  DATABASE_URL: { secret: true, doc: "PostgreSQL URL. Unset: an embedded PGlite database under DALAL_HOME." },
+  DALAL_HOME: { doc: "Runtime state: the embedded database, the lock file." },
+  BROKER: { doc: "Where orders go: paper (simulated fills on the feed's prices)." },
+  FEED: { doc: "Where prices come from: replay (the shipped daily candles, played as if live)." },
+  CAPITAL: { doc: "Trading capital in rupees." },
+  RISK_PER_TRADE_PCT: { doc: "Percent of capital risked per trade (entry to stop)." },
+  REPLAY_FROM: { doc: "First day the replay plays (inside the shipped data: 2020-10-01 to 2025-09-30)." },
+  REPLAY_TO: { doc: "Optional last day the replay plays; unset plays to the end of the data." },
+  REPLAY_PACE_MS: { doc: "Wall-clock milliseconds per replayed bar (trading day)." },
+  SIGNAL_TTL_MINUTES: { doc: "Wall-clock minutes a signal waits for a decision before it expires." },
+  ENABLED_STRATEGIES: { doc: "Strategies that run: all, or a comma-separated list." },
+  AUTO_ACCEPT_STRATEGIES: { doc: "Strategies whose signals are approved without asking, at first start (then /auto)." },
+  HTTP_HOST: { doc: "Address of the HTTP server (/health). Keep 127.0.0.1 unless behind a proxy." },
+  HTTP_PORT: { doc: "Port of the HTTP server; 0 picks a free one." },
+  LOG_LEVEL: { doc: "debug, info, warn or error." },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export const configSchema = z.object({
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .optional()
+    .transform((s) => (s && s.trim() !== "" ? s.trim() : undefined))
+    .refine((s) => s === undefined || /^\d+:[A-Za-z0-9_-]+$/.test(s), {
+      message: "expected a bot token like 123456:ABC-def (from @BotFather)",
+    }),
+  TELEGRAM_API_ROOT: url("the Bot API root").default("https://api.telegram.org").transform((s) => s.replace(/\/+$/, "")),
+  TELEGRAM_ALLOWED_CHAT_IDS: intList("chat ids"),
+  TELEGRAM_ALLOWED_USER_IDS: intList("user ids"),
+  TELEGRAM_ADMIN_CHAT_ID: optionalInt("a chat id"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((s) => (s && s.trim() !== "" ? s.trim() : undefined))
+    .refine((s) => s === undefined || /^postgres(ql)?:\/\//.test(s), { message: "expected a postgres:// or postgresql:// URL" }),
+  DALAL_HOME: z.string().min(1).default("./.dalal"),
+  BROKER: z.enum(["paper"], { message: 'expected "paper" (live Angel One trading is not available yet)' }).default("paper"),
+  FEED: z.enum(["replay"], { message: 'expected "replay"' }).default("replay"),
+  CAPITAL: number("rupees", 0, 1e12, { minExclusive: true }).default(400000),
+  RISK_PER_TRADE_PCT: number("percent", 0, 10, { minExclusive: true }).default(1.5),
+  REPLAY_FROM: date.default("2025-01-01"),
+  REPLAY_TO: date.optional(),
+  REPLAY_PACE_MS: number("milliseconds", 0, 3_600_000, { int: true }).default(2000),
+  SIGNAL_TTL_MINUTES: number("minutes", 1, 1440, { int: true }).default(15),
+  ENABLED_STRATEGIES: strategyList("all"),
+  AUTO_ACCEPT_STRATEGIES: strategyList(""),
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  HTTP_PORT: number("port", 0, 65535, { int: true }).default(8787),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
+});
+
+export type Config = z.output<typeof configSchema> & { sources: Record<SettingName, "env" | ".env" | "default"> };
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+/** Reads `.env` from cwd (the real environment wins), validates everything, names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const dotenvPath = resolve(cwd, ".env");
+  const fromFile: Record<string, string> = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+  const input: Record<string, string> = {};
+  const sources = {} as Config["sources"];
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const v = env[name] ?? fromFile[name];
+    sources[name] = env[name] !== undefined ? "env" : fromFile[name] !== undefined ? ".env" : "default";
+    if (v !== undefined) input[name] = v;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? "config");
+      const raw = input[key];
+      const shown = raw === undefined || i.message.includes("got ") ? "" : SETTINGS[key as SettingName] && "secret" in SETTINGS[key as SettingName] ? ` (got ***)` : ` (got "${raw}")`;
+      return `${key}: ${i.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const cfg = parsed.data;
+  const problems: string[] = [];
+  if (cfg.REPLAY_TO && cfg.REPLAY_TO < cfg.REPLAY_FROM) problems.push(`REPLAY_TO: expected a date on or after REPLAY_FROM (${cfg.REPLAY_FROM}), got "${cfg.REPLAY_TO}"`);
+  if (problems.length) throw new ConfigError(problems);
+  return { ...cfg, sources };
+}
+
+export function isSecret(name: SettingName): boolean {
+  return "secret" in SETTINGS[name] && SETTINGS[name].secret === true;
+}
+
+/** The effective settings as `NAME=value  (source)`, secrets as ***. */
+export function describeConfig(cfg: Config): string[] {
+  return (Object.keys(SETTINGS) as SettingName[]).map((name) => {
+    const v = cfg[name];
+    const shown = v === undefined ? "(unset)" : isSecret(name) ? "***" : Array.isArray(v) ? v.join(",") : String(v);
+    return `${name}=${shown}  (${cfg.sources[name]})`;
+  });
+}
+
+/** Chats the bot answers: the allow-list plus the admin chat. */
+export function allowedChats(cfg: Config): Set<number> {
+  const s = new Set(cfg.TELEGRAM_ALLOWED_CHAT_IDS);
+  if (cfg.TELEGRAM_ADMIN_CHAT_ID !== undefined) s.add(cfg.TELEGRAM_ADMIN_CHAT_ID);
+  return s;
+}

@@ -1,0 +1,367 @@
+/**
+ * Reads and writes rows. It knows tables and their shapes, not trading rules:
+ * the engine decides, the repo stores.
+ */
+import { and, asc, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import type { Candle, Timeframe } from "../engine/market/candle.js";
+import type { OrderStatus, OrderView, PositionView, SignalStatus, SignalView, TradeView } from "../engine/views.js";
+import type { Db } from "./connection.js";
+import * as t from "./schema.js";
+
+type SignalRow = typeof t.signals.$inferSelect;
+type OrderRow = typeof t.orders.$inferSelect;
+type PositionRow = typeof t.positions.$inferSelect;
+type TradeRow = typeof t.trades.$inferSelect;
+
+const toSignal = (r: SignalRow): SignalView => ({
+  ...r,
+  timeframe: r.timeframe as SignalView["timeframe"],
+  side: r.side as SignalView["side"],
+  kind: r.kind as SignalView["kind"],
+  status: r.status as SignalStatus,
+});
+const toOrder = (r: OrderRow): OrderView => ({
+  id: r.id,
+  clientOrderId: r.clientOrderId,
+  brokerOrderId: r.brokerOrderId,
+  signalId: r.signalId,
+  positionId: r.positionId,
+  symbol: r.symbol,
+  side: r.side as OrderView["side"],
+  qty: r.qty,
+  orderType: r.orderType as OrderView["orderType"],
+  limitPrice: r.limitPrice,
+  purpose: r.purpose as OrderView["purpose"],
+  status: r.status as OrderStatus,
+  filledQty: r.filledQty,
+  avgFillPrice: r.avgFillPrice,
+  reason: r.reason,
+});
+const toPosition = (r: PositionRow): PositionView => ({
+  id: r.id,
+  symbol: r.symbol,
+  strategy: r.strategy,
+  side: r.side as PositionView["side"],
+  status: r.status as PositionView["status"],
+  qty: r.qty,
+  costBasis: r.costBasis,
+  openCharges: r.openCharges,
+  initialStop: r.initialStop,
+  stop: r.stop,
+  targets: r.targets,
+  lastPrice: r.lastPrice,
+  realized: r.realized,
+  signalId: r.signalId,
+  openedAt: r.openedAt,
+  closedAt: r.closedAt,
+});
+const toTrade = (r: TradeRow): TradeView => ({
+  id: r.id,
+  positionId: r.positionId,
+  symbol: r.symbol,
+  strategy: r.strategy,
+  side: r.side as TradeView["side"],
+  qty: r.qty,
+  entryTime: r.entryTime,
+  entryPrice: r.entryPrice,
+  exitTime: r.exitTime,
+  exitPrice: r.exitPrice,
+  gross: r.gross,
+  charges: r.charges,
+  net: r.net,
+  r: r.rBp === null ? null : r.rBp / 10_000,
+  exitReason: r.exitReason,
+});
+
+export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId" | "statusReason"> & { statusReason?: string | null };
+export type NewOrder = Omit<OrderView, "id" | "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "status"> & { at: Date };
+export type NewPosition = Omit<PositionView, "id" | "closedAt" | "realized" | "status">;
+export type NewTrade = Omit<TradeView, "id">;
+
+export interface DailyRow {
+  date: string;
+  startingEquity: number;
+  endingEquity: number;
+  realized: number;
+  unrealized: number;
+  charges: number;
+  trades: number;
+  wins: number;
+}
+
+export class Repo {
+  constructor(readonly db: Db) {}
+
+  /** Runs fn in one transaction with a repo bound to it. */
+  tx<T>(fn: (repo: Repo) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new Repo(tx as unknown as Db)));
+  }
+
+  // ---- candles ----
+  async upsertCandles(list: readonly Candle[]): Promise<void> {
+    const CHUNK = 2000;
+    for (let i = 0; i < list.length; i += CHUNK) {
+      const rows = list.slice(i, i + CHUNK).map((c) => ({ ...c }));
+      await this.db
+        .insert(t.candles)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: [t.candles.symbol, t.candles.timeframe, t.candles.time],
+          set: {
+            open: sql`excluded.open`,
+            high: sql`excluded.high`,
+            low: sql`excluded.low`,
+            close: sql`excluded.close`,
+            volume: sql`excluded.volume`,
+          },
+        });
+    }
+  }
+
+  async countCandles(timeframe: Timeframe): Promise<number> {
+    const [r] = await this.db.select({ n: sql<number>`count(*)::int` }).from(t.candles).where(eq(t.candles.timeframe, timeframe));
+    return r?.n ?? 0;
+  }
+
+  async loadCandles(timeframe: Timeframe): Promise<Candle[]> {
+    const rows = await this.db
+      .select()
+      .from(t.candles)
+      .where(eq(t.candles.timeframe, timeframe))
+      .orderBy(asc(t.candles.time), asc(t.candles.symbol));
+    return rows.map((r) => ({ ...r, timeframe: r.timeframe as Timeframe }));
+  }
+
+  // ---- settings ----
+  async getSetting<T>(key: string): Promise<T | undefined> {
+    const [r] = await this.db.select().from(t.settings).where(eq(t.settings.key, key));
+    return r ? (r.value as T) : undefined;
+  }
+
+  async setSetting(key: string, value: unknown, at: Date, by: string | null = null): Promise<void> {
+    await this.db
+      .insert(t.settings)
+      .values({ key, value, updatedAt: at, updatedBy: by })
+      .onConflictDoUpdate({ target: t.settings.key, set: { value, updatedAt: at, updatedBy: by } });
+  }
+
+  // ---- signals ----
+  /** Inserts once; false when the id exists already (a replayed bar). */
+  async insertSignal(s: NewSignal): Promise<boolean> {
+    const r = await this.db
+      .insert(t.signals)
+      .values({ ...s, statusReason: s.statusReason ?? null })
+      .onConflictDoNothing()
+      .returning({ id: t.signals.id });
+    return r.length > 0;
+  }
+
+  async signal(id: string): Promise<SignalView | undefined> {
+    const [r] = await this.db.select().from(t.signals).where(eq(t.signals.id, id));
+    return r ? toSignal(r) : undefined;
+  }
+
+  async signalsByStatus(statuses: SignalStatus[], limit = 200): Promise<SignalView[]> {
+    const rows = await this.db
+      .select()
+      .from(t.signals)
+      .where(inArray(t.signals.status, statuses))
+      .orderBy(asc(t.signals.createdAt), asc(t.signals.id))
+      .limit(limit);
+    return rows.map(toSignal);
+  }
+
+  async signalsDueToExpire(now: Date): Promise<SignalView[]> {
+    const rows = await this.db
+      .select()
+      .from(t.signals)
+      .where(and(eq(t.signals.status, "proposed"), lte(t.signals.expiresAt, now)));
+    return rows.map(toSignal);
+  }
+
+  /**
+   * Moves a signal only if it is in one of `from`: the guard that makes a double
+   * press or a press after expiry a no-op. Returns the updated row, or undefined.
+   */
+  async transitionSignal(
+    id: string,
+    from: SignalStatus[],
+    to: SignalStatus,
+    fields: Partial<Pick<SignalView, "statusReason" | "decidedBy" | "decidedAt" | "positionId" | "qty" | "sizing">> = {},
+  ): Promise<SignalView | undefined> {
+    const [r] = await this.db
+      .update(t.signals)
+      .set({ status: to, ...fields })
+      .where(and(eq(t.signals.id, id), inArray(t.signals.status, from)))
+      .returning();
+    return r ? toSignal(r) : undefined;
+  }
+
+  // ---- orders ----
+  /** Writes the intent before the broker hears of it; an existing client id returns the existing order. */
+  async insertOrder(o: NewOrder): Promise<{ order: OrderView; created: boolean }> {
+    const { at, ...rest } = o;
+    const inserted = await this.db
+      .insert(t.orders)
+      .values({ ...rest, status: "new", history: [{ status: "new", at: at.toISOString() }], createdAt: at, updatedAt: at })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted[0]) return { order: toOrder(inserted[0]), created: true };
+    const existing = await this.orderByClientId(o.clientOrderId);
+    if (!existing) throw new Error(`order ${o.clientOrderId} neither inserted nor found`);
+    return { order: existing, created: false };
+  }
+
+  async orderByClientId(id: string): Promise<OrderView | undefined> {
+    const [r] = await this.db.select().from(t.orders).where(eq(t.orders.clientOrderId, id));
+    return r ? toOrder(r) : undefined;
+  }
+
+  async ordersByStatus(statuses: OrderStatus[]): Promise<OrderView[]> {
+    const rows = await this.db.select().from(t.orders).where(inArray(t.orders.status, statuses)).orderBy(asc(t.orders.id));
+    return rows.map(toOrder);
+  }
+
+  async updateOrder(
+    id: number,
+    status: OrderStatus,
+    at: Date,
+    fields: Partial<Pick<OrderView, "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason">> = {},
+    note?: string,
+  ): Promise<OrderView> {
+    const entry = JSON.stringify([{ status, at: at.toISOString(), ...(note ? { note } : {}) }]);
+    const [r] = await this.db
+      .update(t.orders)
+      .set({ status, updatedAt: at, ...fields, history: sql`${t.orders.history} || ${entry}::jsonb` })
+      .where(eq(t.orders.id, id))
+      .returning();
+    if (!r) throw new Error(`order ${id} not found`);
+    return toOrder(r);
+  }
+
+  // ---- fills ----
+  async insertFill(f: { fillId: string; orderId: number; symbol: string; side: string; qty: number; price: number; charges: number; time: Date }): Promise<boolean> {
+    const r = await this.db.insert(t.fills).values(f).onConflictDoNothing().returning({ id: t.fills.id });
+    return r.length > 0;
+  }
+
+  async sumFillCharges(): Promise<number> {
+    const [r] = await this.db.select({ n: sql<string>`coalesce(sum(${t.fills.charges}),0)` }).from(t.fills);
+    return Number(r?.n ?? 0);
+  }
+
+  // ---- positions ----
+  async insertPosition(p: NewPosition): Promise<PositionView> {
+    const [r] = await this.db
+      .insert(t.positions)
+      .values({ ...p, status: "open" })
+      .returning();
+    return toPosition(r!);
+  }
+
+  async position(id: number): Promise<PositionView | undefined> {
+    const [r] = await this.db.select().from(t.positions).where(eq(t.positions.id, id));
+    return r ? toPosition(r) : undefined;
+  }
+
+  async openPositions(): Promise<PositionView[]> {
+    const rows = await this.db.select().from(t.positions).where(eq(t.positions.status, "open")).orderBy(asc(t.positions.openedAt), asc(t.positions.id));
+    return rows.map(toPosition);
+  }
+
+  async updatePosition(id: number, fields: Partial<Omit<PositionView, "id">>): Promise<PositionView> {
+    const [r] = await this.db.update(t.positions).set(fields).where(eq(t.positions.id, id)).returning();
+    if (!r) throw new Error(`position ${id} not found`);
+    return toPosition(r);
+  }
+
+  async markPrices(prices: ReadonlyMap<string, number>): Promise<void> {
+    for (const p of await this.openPositions()) {
+      const ltp = prices.get(p.symbol);
+      if (ltp !== undefined && ltp !== p.lastPrice) await this.db.update(t.positions).set({ lastPrice: ltp }).where(eq(t.positions.id, p.id));
+    }
+  }
+
+  // ---- trades ----
+  async insertTrade(tr: NewTrade): Promise<TradeView> {
+    const { r, ...rest } = tr;
+    const [row] = await this.db
+      .insert(t.trades)
+      .values({ ...rest, rBp: r === null ? null : Math.round(r * 10_000) })
+      .returning();
+    return toTrade(row!);
+  }
+
+  async trades(opts: { from?: Date; to?: Date; limit?: number } = {}): Promise<TradeView[]> {
+    const conds = [];
+    if (opts.from) conds.push(gte(t.trades.exitTime, opts.from));
+    if (opts.to) conds.push(lte(t.trades.exitTime, opts.to));
+    const q = this.db
+      .select()
+      .from(t.trades)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(desc(t.trades.exitTime), desc(t.trades.id));
+    const rows = opts.limit ? await q.limit(opts.limit) : await q;
+    return rows.map(toTrade);
+  }
+
+  async realizedTotal(): Promise<number> {
+    const [r] = await this.db.select({ n: sql<string>`coalesce(sum(${t.trades.net}),0)` }).from(t.trades);
+    return Number(r?.n ?? 0);
+  }
+
+  // ---- performance ----
+  async upsertDaily(d: DailyRow): Promise<void> {
+    await this.db
+      .insert(t.dailyPerformance)
+      .values(d)
+      .onConflictDoUpdate({ target: t.dailyPerformance.date, set: { ...d } });
+  }
+
+  async dailyBefore(date: string): Promise<DailyRow | undefined> {
+    const [r] = await this.db
+      .select()
+      .from(t.dailyPerformance)
+      .where(sql`${t.dailyPerformance.date} < ${date}`)
+      .orderBy(desc(t.dailyPerformance.date))
+      .limit(1);
+    return r;
+  }
+
+  async daily(date: string): Promise<DailyRow | undefined> {
+    const [r] = await this.db.select().from(t.dailyPerformance).where(eq(t.dailyPerformance.date, date));
+    return r;
+  }
+
+  async upsertStrategyDay(row: { strategy: string; date: string; trades: number; wins: number; net: number; rBp: number }): Promise<void> {
+    await this.db
+      .insert(t.strategyPerformance)
+      .values(row)
+      .onConflictDoUpdate({ target: [t.strategyPerformance.strategy, t.strategyPerformance.date], set: { ...row } });
+  }
+
+  // ---- audit and chat ----
+  async event(kind: string, message: string, at: Date, actor: string | null = null, detail: Record<string, unknown> = {}): Promise<void> {
+    await this.db.insert(t.systemEvents).values({ kind, message, at, actor, detail });
+  }
+
+  async events(kind?: string, limit = 100) {
+    return this.db
+      .select()
+      .from(t.systemEvents)
+      .where(kind ? eq(t.systemEvents.kind, kind) : undefined)
+      .orderBy(desc(t.systemEvents.id))
+      .limit(limit);
+  }
+
+  async saveChatMessage(ref: string, chatId: number, messageId: number, at: Date): Promise<void> {
+    await this.db
+      .insert(t.chatMessages)
+      .values({ ref, chatId, messageId, createdAt: at })
+      .onConflictDoUpdate({ target: [t.chatMessages.ref, t.chatMessages.chatId], set: { messageId } });
+  }
+
+  async chatMessages(ref: string): Promise<Array<{ chatId: number; messageId: number }>> {
+    return this.db.select({ chatId: t.chatMessages.chatId, messageId: t.chatMessages.messageId }).from(t.chatMessages).where(eq(t.chatMessages.ref, ref));
+  }
+}

@@ -1,0 +1,355 @@
+import type { Repo } from "../db/repo.js";
+import type { Clock } from "./clock.js";
+import { EventBus } from "./events.js";
+import type { Broker, BrokerFill } from "./execution/broker.js";
+import { OrderManager } from "./execution/order-manager.js";
+import { clientOrderId } from "./ids.js";
+import type { Candle } from "./market/candle.js";
+import { CandleSeries } from "./market/candle-series.js";
+import type { Paise } from "./money.js";
+import { ledger, type LedgerSnapshot } from "./portfolio/ledger.js";
+import { Portfolio, type FillCharges, type FillResult } from "./portfolio/portfolio.js";
+import { Reports } from "./reports.js";
+import { sizePosition } from "./risk/sizing.js";
+import { Serial } from "./serial.js";
+import type { SignalDraft } from "./strategies/signal.js";
+import type { Strategy } from "./strategies/strategy.js";
+import { fromIst, formatIst, istDate, type IstDate } from "./time/ist.js";
+import type { OrderView, SignalView } from "./views.js";
+
+export interface DeskOptions {
+  repo: Repo;
+  broker: Broker;
+  /** Market time: the replayed bar's time in replay, the wall clock live. */
+  marketClock: Clock & { set?(t: Date): void };
+  /** Wall-clock time: signal expiry and decision stamps. */
+  wallClock: Clock;
+  capital: Paise;
+  riskPct: number;
+  signalTtlMinutes: number;
+  strategies: ReadonlyArray<Strategy<unknown>>;
+  /** Auto-accept on first start, before /auto has said otherwise. */
+  autoAccept: readonly string[];
+  charges: FillCharges;
+  mode: "paper" | "live";
+  bus?: EventBus;
+}
+
+export type Decision = { ok: true; signal: SignalView } | { ok: false; message: string; signal?: SignalView };
+
+export interface FeedState {
+  kind: string;
+  /** Market time the feed has reached. */
+  at: Date | null;
+  finished: boolean;
+}
+
+/**
+ * The engine's public face. Bars come in, signals go out, decisions come back;
+ * every mutation runs through one serial queue so nothing interleaves.
+ */
+export class Desk {
+  readonly bus: EventBus;
+  readonly series = new CandleSeries();
+  readonly reports: Reports;
+  readonly feed: FeedState = { kind: "replay", at: null, finished: false };
+  private readonly serial = new Serial();
+  private readonly ltp = new Map<string, Paise>();
+  private readonly auto = new Set<string>();
+  private readonly orders: OrderManager;
+  private readonly portfolio: Portfolio;
+
+  constructor(readonly opts: DeskOptions) {
+    this.bus = opts.bus ?? new EventBus();
+    this.portfolio = new Portfolio(opts.charges);
+    this.orders = new OrderManager(opts.repo, opts.broker, opts.marketClock, this.portfolio, {
+      context: (o) => this.fillContext(o),
+      filled: (o, f, r) => this.afterFill(o, f, r),
+      rejected: (o, reason) => this.afterReject(o, reason),
+    });
+    this.reports = new Reports(opts.repo, () => this.marketDate(), opts.capital);
+  }
+
+  get repo(): Repo {
+    return this.opts.repo;
+  }
+
+  /** Loads durable state: auto-accept flags, working orders, last prices. */
+  async init(): Promise<{ resumedOrders: number; openPositions: number; pendingSignals: number }> {
+    for (const s of this.opts.strategies) {
+      const stored = await this.repo.getSetting<boolean>(`auto:${s.name}`);
+      const on = stored ?? this.opts.autoAccept.includes(s.name);
+      if (on) this.auto.add(s.name);
+    }
+    const resumedOrders = await this.orders.resume();
+    const open = await this.repo.openPositions();
+    for (const p of open) if (p.lastPrice !== null) this.ltp.set(p.symbol, p.lastPrice);
+    const pending = await this.repo.signalsByStatus(["proposed"]);
+    return { resumedOrders, openPositions: open.length, pendingSignals: pending.length };
+  }
+
+  marketDate(): IstDate {
+    return istDate(this.opts.marketClock.now());
+  }
+
+  /** Bars seen before the feed starts playing: warm-up history for the strategies. */
+  addHistory(bars: readonly Candle[]): void {
+    for (const b of bars) {
+      this.series.add(b);
+      this.ltp.set(b.symbol, b.close);
+    }
+  }
+
+  /** One trading day of daily bars: fills at the open, stops, then the strategies at the close. */
+  onDay(date: IstDate, bars: readonly Candle[]): Promise<void> {
+    return this.serial.run(async () => {
+      this.opts.marketClock.set?.(fromIst(date, "09:15"));
+      for (const b of bars) this.series.add(b);
+      for (const b of bars) await this.opts.broker.onBar(b);
+      for (const b of bars) this.ltp.set(b.symbol, b.close);
+      this.opts.marketClock.set?.(fromIst(date, "15:30"));
+      for (const strategy of this.opts.strategies) {
+        for (const b of bars) {
+          if (b.timeframe !== strategy.timeframe) continue;
+          const drafts = strategy.evaluate(this.series.bars(b.symbol, b.timeframe), strategy.defaults);
+          for (const d of drafts) await (d.kind === "entry" ? this.onEntryDraft(d) : this.onExitDraft(d));
+        }
+      }
+      await this.repo.markPrices(this.ltp);
+      await this.reports.closeDay(date, await this.ledger());
+      this.feed.at = fromIst(date, "15:30");
+      this.bus.emit("replay.day", { date, bars: bars.length });
+    });
+  }
+
+  // ---- signals ----
+
+  private async onEntryDraft(d: SignalDraft): Promise<void> {
+    if (await this.repo.signal(d.id)) return; // seen before a restart
+    const now = this.opts.wallClock.now();
+    const base = { ...d, qty: 0, sizing: {}, createdAt: now, expiresAt: null };
+    const holding = (await this.repo.openPositions()).find((p) => p.symbol === d.symbol && p.strategy === d.strategy);
+    if (holding) {
+      await this.repo.insertSignal({ ...base, status: "skipped", statusReason: `already holding ${d.symbol} for ${d.strategy}` });
+      return;
+    }
+    const book = await this.ledger();
+    const sizing = sizePosition({ capital: this.opts.capital, riskPct: this.opts.riskPct, entry: d.entry, stop: d.stop ?? 0, available: book.cash });
+    if (!sizing.ok) {
+      await this.repo.insertSignal({ ...base, sizing: sizing.inputs, status: "refused", statusReason: sizing.reason });
+      const s = (await this.repo.signal(d.id))!;
+      this.bus.emit("signal.decided", { signal: s });
+      return;
+    }
+    const expiresAt = new Date(now.getTime() + this.opts.signalTtlMinutes * 60_000);
+    await this.repo.insertSignal({ ...base, qty: sizing.qty, sizing: { ...sizing.inputs, riskAmount: sizing.riskAmount }, status: "proposed", expiresAt });
+    const s = (await this.repo.signal(d.id))!;
+    if (this.auto.has(d.strategy)) {
+      await this.decide(s.id, "auto", true);
+    } else {
+      this.bus.emit("signal.proposed", { signal: s });
+    }
+  }
+
+  private async onExitDraft(d: SignalDraft): Promise<void> {
+    const pos = (await this.repo.openPositions()).find((p) => p.symbol === d.symbol && p.strategy === d.strategy);
+    if (!pos || (await this.repo.signal(d.id))) return;
+    const now = this.opts.wallClock.now();
+    await this.repo.insertSignal({ ...d, qty: pos.qty, sizing: {}, createdAt: now, expiresAt: null, status: "approved", statusReason: "exit on the strategy's signal" });
+    await this.repo.transitionSignal(d.id, ["approved"], "approved", { decidedBy: "strategy", decidedAt: now, positionId: pos.id });
+    await this.exitPosition(pos.id, d.id, "signal_exit");
+    await this.repo.transitionSignal(d.id, ["approved"], "ordered");
+  }
+
+  /** Cancels the position's working orders, then sells what is held at market. */
+  private async exitPosition(positionId: number, signalId: string | null, why: string): Promise<OrderView | undefined> {
+    const pos = await this.repo.position(positionId);
+    if (!pos || pos.status !== "open") return undefined;
+    for (const o of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
+      if (o.positionId === positionId) await this.orders.cancel(o, why);
+    }
+    const order = await this.orders.submit({
+      clientOrderId: clientOrderId(positionId, "exit", signalId ?? why),
+      symbol: pos.symbol,
+      side: pos.side === "long" ? "sell" : "buy",
+      qty: pos.qty,
+      type: "market",
+      purpose: "exit",
+      signalId,
+      positionId,
+    });
+    this.bus.emit("order.placed", { order });
+    return order;
+  }
+
+  approve(id: string, actor: string): Promise<Decision> {
+    return this.serial.run(() => this.decide(id, actor, true));
+  }
+
+  reject(id: string, actor: string, reason?: string): Promise<Decision> {
+    return this.serial.run(() => this.decide(id, actor, false, reason));
+  }
+
+  private async decide(id: string, actor: string, approve: boolean, reason?: string): Promise<Decision> {
+    const now = this.opts.wallClock.now();
+    const current = await this.repo.signal(id);
+    if (!current) return { ok: false, message: `No signal with id ${id}.` };
+    if (current.status === "proposed" && current.expiresAt && current.expiresAt <= now) {
+      await this.expire(current);
+      return { ok: false, message: `Signal ${id} expired at ${formatIst(current.expiresAt)}; nothing was ordered.`, signal: (await this.repo.signal(id))! };
+    }
+    const decided = await this.repo.transitionSignal(id, ["proposed"], approve ? "approved" : "rejected", {
+      decidedBy: actor,
+      decidedAt: now,
+      ...(reason ? { statusReason: reason } : {}),
+    });
+    if (!decided) return { ok: false, message: alreadyDecided(current), signal: current };
+    if (!approve) {
+      await this.repo.event("signal.rejected", `${id} rejected by ${actor}`, now, actor, { reason: reason ?? null });
+      this.bus.emit("signal.decided", { signal: decided });
+      return { ok: true, signal: decided };
+    }
+    const book = await this.ledger();
+    const need = decided.qty * decided.entry;
+    if (need > book.cash) {
+      const refused = (await this.repo.transitionSignal(id, ["approved"], "refused", { statusReason: `not enough cash: needs ${need / 100} rupees, ${book.cash / 100} available` }))!;
+      this.bus.emit("signal.decided", { signal: refused });
+      return { ok: false, message: refused.statusReason!, signal: refused };
+    }
+    await this.repo.event("signal.approved", `${id} approved by ${actor}`, now, actor);
+    const order = await this.orders.submit({
+      clientOrderId: clientOrderId(id, "entry"),
+      symbol: decided.symbol,
+      side: decided.side === "long" ? "buy" : "sell",
+      qty: decided.qty,
+      type: "market",
+      purpose: "entry",
+      signalId: id,
+    });
+    const final = order.status === "rejected" ? (await this.repo.signal(id))! : (await this.repo.transitionSignal(id, ["approved"], "ordered")) ?? (await this.repo.signal(id))!;
+    this.bus.emit("signal.decided", { signal: final });
+    if (order.status !== "rejected") this.bus.emit("order.placed", { order });
+    return { ok: true, signal: final };
+  }
+
+  /** Expires every proposed signal whose wall-clock time is up. */
+  expireDue(): Promise<number> {
+    return this.serial.run(async () => {
+      const due = await this.repo.signalsDueToExpire(this.opts.wallClock.now());
+      for (const s of due) await this.expire(s);
+      return due.length;
+    });
+  }
+
+  private async expire(s: SignalView): Promise<void> {
+    const expired = await this.repo.transitionSignal(s.id, ["proposed"], "expired", { decidedBy: "timeout", decidedAt: s.expiresAt ?? this.opts.wallClock.now() });
+    if (expired) this.bus.emit("signal.decided", { signal: expired });
+  }
+
+  // ---- fills ----
+
+  private async fillContext(o: OrderView) {
+    const s = o.signalId ? await this.repo.signal(o.signalId) : undefined;
+    const pos = o.positionId ? await this.repo.position(o.positionId) : undefined;
+    return {
+      strategy: s?.strategy ?? pos?.strategy ?? "manual",
+      stop: s?.stop ?? null,
+      targets: s?.targets ?? [],
+      exitReason: o.purpose === "stop" ? "stop" : s?.kind === "exit" ? "signal_exit" : "manual",
+    };
+  }
+
+  private async afterFill(o: OrderView, f: BrokerFill, r: FillResult): Promise<void> {
+    this.ltp.set(o.symbol, f.price);
+    this.bus.emit("order.filled", { order: o, qty: f.qty, price: f.price });
+    if (o.purpose === "entry") {
+      if (o.signalId) await this.repo.transitionSignal(o.signalId, ["ordered", "approved"], "filled", { positionId: r.position.id });
+      if (r.opened) {
+        this.bus.emit("position.opened", { position: r.position });
+        if (r.position.stop !== null) {
+          await this.orders.submit({
+            clientOrderId: clientOrderId(r.position.id, "stop", r.position.stop),
+            symbol: o.symbol,
+            side: r.position.side === "long" ? "sell" : "buy",
+            qty: r.position.qty,
+            type: "stop",
+            price: r.position.stop,
+            purpose: "stop",
+            positionId: r.position.id,
+          });
+        }
+      }
+      return;
+    }
+    if (o.signalId) await this.repo.transitionSignal(o.signalId, ["ordered", "approved"], "filled");
+    if (r.trade) this.bus.emit("position.closed", { trade: r.trade });
+    if (r.position.status === "closed") {
+      for (const w of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
+        if (w.positionId === r.position.id) await this.orders.cancel(w, "position closed");
+      }
+    }
+  }
+
+  private async afterReject(o: OrderView, reason: string): Promise<void> {
+    if (o.signalId) await this.repo.transitionSignal(o.signalId, ["approved", "ordered"], "failed", { statusReason: reason });
+    this.bus.emit("order.rejected", { order: o, reason });
+    this.bus.emit("alert", { level: "error", text: `Order ${o.clientOrderId} (${o.side} ${o.qty} ${o.symbol}) was rejected: ${reason}` });
+  }
+
+  // ---- queries ----
+
+  ledger(): Promise<LedgerSnapshot> {
+    return ledger(this.repo, this.opts.capital);
+  }
+
+  lastPrice(symbol: string): Paise | undefined {
+    return this.ltp.get(symbol);
+  }
+
+  isAuto(strategy: string): boolean {
+    return this.auto.has(strategy);
+  }
+
+  strategies(): ReadonlyArray<Strategy<unknown>> {
+    return this.opts.strategies;
+  }
+
+  setAuto(strategy: string, on: boolean, actor: string): Promise<void> {
+    return this.serial.run(async () => {
+      const now = this.opts.wallClock.now();
+      await this.repo.setSetting(`auto:${strategy}`, on, now, actor);
+      if (on) this.auto.add(strategy);
+      else this.auto.delete(strategy);
+      await this.repo.event("auto", `auto-accept ${on ? "on" : "off"} for ${strategy}`, now, actor);
+    });
+  }
+
+  pendingSignals(): Promise<SignalView[]> {
+    return this.repo.signalsByStatus(["proposed"]);
+  }
+
+  /** Waits for everything queued so far (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.serial.idle();
+  }
+}
+
+function alreadyDecided(s: SignalView): string {
+  const when = s.decidedAt ? ` at ${formatIst(s.decidedAt)}` : "";
+  switch (s.status) {
+    case "approved":
+    case "ordered":
+    case "filled":
+      return `Signal ${s.id} was already approved by ${s.decidedBy ?? "someone"}${when}; no second order.`;
+    case "rejected":
+      return `Signal ${s.id} was already rejected by ${s.decidedBy ?? "someone"}${when}.`;
+    case "expired":
+      return `Signal ${s.id} expired${when}; nothing was ordered.`;
+    case "refused":
+      return `Signal ${s.id} was refused by risk: ${s.statusReason ?? "no reason recorded"}.`;
+    case "skipped":
+      return `Signal ${s.id} was skipped: ${s.statusReason ?? "no reason recorded"}.`;
+    default:
+      return `Signal ${s.id} is ${s.status}; it cannot be decided now.`;
+  }
+}

@@ -1,0 +1,120 @@
+import type { Repo } from "../../db/repo.js";
+import type { Desk } from "../desk.js";
+import type { Candle } from "../market/candle.js";
+import { istDate, type IstDate } from "../time/ist.js";
+
+export interface ReplayOptions {
+  from: IstDate;
+  to?: IstDate;
+  /** Wall-clock milliseconds between replayed days. */
+  paceMs: number;
+}
+
+const CURSOR_KEY = "replay.cursor";
+
+export class ReplayRangeError extends Error {
+  override name = "ReplayRangeError";
+}
+
+/**
+ * Plays stored daily bars as if live, one trading day per step, and remembers
+ * the last day played so a restart resumes where it stopped.
+ */
+export class ReplayFeed {
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private days: Array<{ date: IstDate; bars: Candle[] }> = [];
+  private idx = 0;
+  first: IstDate | null = null;
+  last: IstDate | null = null;
+
+  constructor(
+    private readonly repo: Repo,
+    private readonly desk: Desk,
+    private readonly opts: ReplayOptions,
+  ) {}
+
+  /** Loads the bars, gives the desk its warm-up history, and finds where to resume. */
+  async prepare(): Promise<{ resumeFrom: IstDate | null; days: number; dataFrom: IstDate; dataTo: IstDate }> {
+    const all = await this.repo.loadCandles("1d");
+    if (all.length === 0) throw new ReplayRangeError("no daily candles in the database to replay");
+    const dataFrom = istDate(all[0]!.time);
+    const dataTo = istDate(all[all.length - 1]!.time);
+    if (this.opts.from > dataTo) throw new ReplayRangeError(`REPLAY_FROM=${this.opts.from} is after the data, which ends ${dataTo}`);
+    if (this.opts.to && this.opts.to < dataFrom) throw new ReplayRangeError(`REPLAY_TO=${this.opts.to} is before the data, which starts ${dataFrom}`);
+    const cursor = await this.repo.getSetting<IstDate>(CURSOR_KEY);
+    const startAfter = cursor && cursor >= this.opts.from ? cursor : null;
+    const history: Candle[] = [];
+    const byDay = new Map<IstDate, Candle[]>();
+    for (const c of all) {
+      const d = istDate(c.time);
+      const played = d < this.opts.from || (startAfter !== null && d <= startAfter);
+      if (played) history.push(c);
+      else if (!this.opts.to || d <= this.opts.to) {
+        let arr = byDay.get(d);
+        if (!arr) byDay.set(d, (arr = []));
+        arr.push(c);
+      }
+    }
+    this.desk.addHistory(history);
+    this.days = [...byDay.entries()].map(([date, bars]) => ({ date, bars }));
+    this.first = this.days[0]?.date ?? null;
+    this.last = this.days[this.days.length - 1]?.date ?? null;
+    if (startAfter) this.desk.feed.at = new Date(history[history.length - 1]!.time);
+    this.desk.feed.finished = this.days.length === 0;
+    return { resumeFrom: this.first, days: this.days.length, dataFrom, dataTo };
+  }
+
+  /** Plays in the background; `stop()` ends it between days. */
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.run();
+  }
+
+  /** Plays the next day now (tests, and the loop itself). False when nothing is left. */
+  async step(): Promise<boolean> {
+    const day = this.days[this.idx];
+    if (!day) return false;
+    this.idx++;
+    await this.desk.onDay(day.date, day.bars);
+    await this.repo.setSetting(CURSOR_KEY, day.date, this.desk.opts.wallClock.now());
+    if (this.idx >= this.days.length) {
+      this.desk.feed.finished = true;
+      this.desk.bus.emit("replay.finished", { date: day.date });
+    }
+    return true;
+  }
+
+  remaining(): number {
+    return this.days.length - this.idx;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      if (!(await this.step())) break;
+      if (this.opts.paceMs > 0) await this.sleep(this.opts.paceMs);
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+}

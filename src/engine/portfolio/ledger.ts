@@ -1,0 +1,50 @@
+import type { Repo } from "../../db/repo.js";
+import type { Paise } from "../money.js";
+import { unrealized, type PositionView } from "../views.js";
+
+export interface LedgerSnapshot {
+  capital: Paise;
+  /** Net of every charge, all closed trades. */
+  realized: Paise;
+  openCost: Paise;
+  /** Entry charges paid on what is still open. */
+  openCharges: Paise;
+  unrealized: Paise;
+  /** Cash not tied up in positions or working entry orders. */
+  cash: Paise;
+  equity: Paise;
+  reserved: Paise;
+}
+
+/**
+ * The books in one place: equity = capital + realized − open entry charges + unrealized;
+ * cash = capital + realized − open cost − open entry charges − cash reserved for entries in flight.
+ */
+export async function ledger(repo: Repo, capital: Paise, open?: PositionView[]): Promise<LedgerSnapshot> {
+  const positions = open ?? (await repo.openPositions());
+  const realized = await repo.realizedTotal();
+  let openCost = 0;
+  let openCharges = 0;
+  let unreal = 0;
+  for (const p of positions) {
+    openCost += p.costBasis;
+    openCharges += p.openCharges;
+    unreal += unrealized(p);
+  }
+  let reserved = 0;
+  for (const o of await repo.ordersByStatus(["new", "submitted", "partially_filled", "unknown"])) {
+    if (o.purpose !== "entry") continue;
+    const s = o.signalId ? await repo.signal(o.signalId) : undefined;
+    reserved += (o.qty - o.filledQty) * (o.limitPrice ?? s?.entry ?? 0);
+  }
+  return {
+    capital,
+    realized,
+    openCost,
+    openCharges,
+    unrealized: unreal,
+    cash: capital + realized - openCost - openCharges - reserved,
+    equity: capital + realized - openCharges + unreal,
+    reserved,
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * Composition root: config → database → broker → engine → bot, HTTP, replay.
+ * `runDalal` returns a handle so tests and the CLI drive the same start-up.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { allowedChats, type Config } from "./config.js";
+import { BOT_COMMANDS, createBot } from "./bot/create-bot.js";
+import { CONSOLE_BOT, ConsoleChat } from "./bot/console-chat.js";
+import { Notifier } from "./bot/notifier.js";
+import { acquireHomeLock } from "./db/lock.js";
+import { migrateDatabase, openDatabase, type Database } from "./db/connection.js";
+import { Repo } from "./db/repo.js";
+import { ManualClock, systemClock, type Clock } from "./engine/clock.js";
+import { computeCharges } from "./engine/costs/index.js";
+import { Desk } from "./engine/desk.js";
+import { EventBus } from "./engine/events.js";
+import { PaperBroker } from "./engine/execution/paper-broker.js";
+import { ReplayFeed } from "./engine/feed/replay-feed.js";
+import { loadShippedDaily } from "./engine/market/shipped-data.js";
+import { toPaise } from "./engine/money.js";
+import { strategyByName } from "./engine/strategies/registry.js";
+import { istDate } from "./engine/time/ist.js";
+import { startHttpServer } from "./http/server.js";
+import { createLogger, makeRedactor, type Logger } from "./log.js";
+
+export interface RunIO {
+  write: (text: string) => void;
+  stdin?: NodeJS.ReadableStream;
+  /** Wall clock for signal expiry (tests move it). */
+  wallClock?: Clock;
+  /** Set false in tests that call shutdown themselves. */
+  handleSignals?: boolean;
+}
+
+export interface RunningDalal {
+  desk: Desk;
+  feed: ReplayFeed;
+  repo: Repo;
+  database: Database;
+  httpUrl: string;
+  log: Logger;
+  /** Resolves with the exit code once Dalal has stopped. */
+  done: Promise<number>;
+  shutdown(reason: string): Promise<number>;
+}
+
+export const CONSOLE_CHAT_ID = 1;
+
+/** Delivery equity charges for one fill: what the paper ledger books. */
+export function deliveryCharges(side: "buy" | "sell", value: number, time: Date): number {
+  const on = istDate(time);
+  return computeCharges({ segment: "equity-delivery", buyValue: side === "buy" ? value : 0, sellValue: side === "sell" ? value : 0, on }).total;
+}
+
+export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
+  const home = resolve(cfg.DALAL_HOME);
+  mkdirSync(home, { recursive: true });
+  const consoleMode = cfg.TELEGRAM_BOT_TOKEN === undefined;
+  const redact = makeRedactor([cfg.TELEGRAM_BOT_TOKEN, cfg.DATABASE_URL, ...(cfg.DATABASE_URL ? [new URL(cfg.DATABASE_URL).password] : [])]);
+  // The console is the chat: logs go to a file there, to stderr otherwise.
+  const log = createLogger({ level: cfg.LOG_LEVEL, file: join(home, "dalal.log"), stderr: !consoleMode, redact });
+
+  const release = cfg.DATABASE_URL ? () => {} : acquireHomeLock(home);
+  let database: Database;
+  try {
+    database = cfg.DATABASE_URL ? await openDatabase({ url: cfg.DATABASE_URL }) : await openDatabase({ dataDir: join(home, "pgdata") });
+    await migrateDatabase(database);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const repo = new Repo(database.db);
+  const wall = io.wallClock ?? systemClock;
+
+  if ((await repo.countCandles("1d")) === 0) {
+    const shipped = loadShippedDaily();
+    await repo.upsertCandles(shipped.candles);
+    for (const s of shipped.skipped) log.warn("skipped a shipped bar", { row: s });
+    log.info("loaded the shipped daily bars", { bars: shipped.candles.length });
+  }
+
+  const bus = new EventBus((event, err) => log.error("event listener failed", { event, error: (err as Error).message }));
+  const desk = new Desk({
+    repo,
+    broker: new PaperBroker(),
+    marketClock: new ManualClock(),
+    wallClock: wall,
+    capital: toPaise(cfg.CAPITAL),
+    riskPct: cfg.RISK_PER_TRADE_PCT,
+    signalTtlMinutes: cfg.SIGNAL_TTL_MINUTES,
+    strategies: cfg.ENABLED_STRATEGIES.map(strategyByName),
+    autoAccept: cfg.AUTO_ACCEPT_STRATEGIES,
+    charges: ({ side, value, time }) => deliveryCharges(side, value, time),
+    mode: "paper",
+    bus,
+  });
+  const resumed = await desk.init();
+  const feed = new ReplayFeed(repo, desk, { from: cfg.REPLAY_FROM, ...(cfg.REPLAY_TO ? { to: cfg.REPLAY_TO } : {}), paceMs: cfg.REPLAY_PACE_MS });
+  let prepared;
+  try {
+    prepared = await feed.prepare();
+  } catch (err) {
+    await database.close();
+    release();
+    throw err;
+  }
+
+  const estimateCharges = (qty: number, price: number, time: Date) => deliveryCharges("buy", qty * price, time) + deliveryCharges("sell", qty * price, time);
+  const access = consoleMode
+    ? { allowedChats: new Set([CONSOLE_CHAT_ID]), allowedUsers: new Set<number>(), adminChatId: CONSOLE_CHAT_ID }
+    : {
+        allowedChats: allowedChats(cfg),
+        allowedUsers: new Set(cfg.TELEGRAM_ALLOWED_USER_IDS),
+        ...(cfg.TELEGRAM_ADMIN_CHAT_ID !== undefined ? { adminChatId: cfg.TELEGRAM_ADMIN_CHAT_ID } : {}),
+      };
+  const bot = createBot({
+    token: cfg.TELEGRAM_BOT_TOKEN ?? "0:console",
+    ...(consoleMode ? { botInfo: CONSOLE_BOT } : { apiRoot: cfg.TELEGRAM_API_ROOT }),
+    desk,
+    mode: "paper",
+    access,
+    estimateCharges,
+    log,
+  });
+  const chat = consoleMode ? new ConsoleChat(bot, { chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID, write: io.write }) : null;
+  const notifier = new Notifier({
+    api: bot.api,
+    desk,
+    mode: "paper",
+    chats: [...access.allowedChats],
+    ...(access.adminChatId !== undefined ? { adminChatId: access.adminChatId } : {}),
+    estimateCharges,
+    log,
+  });
+
+  let ready = false;
+  const http = await startHttpServer(cfg.HTTP_HOST, cfg.HTTP_PORT, { ready: () => ready });
+  log.info("http listening", { url: http.url });
+
+  let polling: Promise<void> | null = null;
+  if (!consoleMode) {
+    await bot.init();
+    await bot.api.setMyCommands(BOT_COMMANDS);
+    polling = bot.start({ allowed_updates: ["message", "callback_query"], drop_pending_updates: false }).catch((err) => {
+      log.error("telegram polling stopped", { error: (err as Error).message });
+    });
+  }
+
+  const expiryTimer = setInterval(() => {
+    desk.expireDue().catch((err) => log.error("expiring signals failed", { error: (err as Error).message }));
+  }, 5_000);
+  expiryTimer.unref();
+
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+  let stopping: Promise<number> | null = null;
+  const shutdown = (reason: string): Promise<number> => {
+    if (stopping) return stopping;
+    stopping = (async () => {
+      log.info("stopping", { reason });
+      ready = false;
+      clearInterval(expiryTimer);
+      await feed.stop();
+      if (polling) {
+        await bot.stop().catch(() => {});
+        await polling;
+      }
+      await desk.idle();
+      await notifier.flush();
+      notifier.close();
+      await http.close();
+      await database.close();
+      release();
+      log.info("stopped", { reason });
+      resolveDone(0);
+      return 0;
+    })();
+    return stopping;
+  };
+
+  if (io.handleSignals !== false) {
+    const onSignal = (sig: string) => void shutdown(sig);
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
+
+  ready = true;
+  feed.start();
+  const banner =
+    `Dalal · PAPER trading · ${database.kind === "pglite" ? `embedded database in ${database.where}` : `PostgreSQL ${database.where}`}\n` +
+    (prepared.days > 0
+      ? `Replaying ${prepared.resumeFrom} → ${feed.last} (${prepared.days} trading days, one every ${cfg.REPLAY_PACE_MS} ms).`
+      : `The replay has played all its days (data ${prepared.dataFrom} → ${prepared.dataTo}).`) +
+    (resumed.openPositions || resumed.pendingSignals ? ` Resumed ${resumed.openPositions} open position(s), ${resumed.pendingSignals} pending signal(s).` : "") +
+    `\nHealth: ${http.url}/health`;
+  log.info("ready", { http: http.url, replayDays: prepared.days, ...resumed });
+  if (chat) {
+    io.write(`${banner}\nConsole chat: type /help. Numbers in [brackets] are buttons. Ctrl-D quits.\n`);
+    void chat.run(io.stdin ?? process.stdin).then(() => shutdown("end of input"));
+  } else {
+    io.write(`${banner}\nTelegram bot @${bot.botInfo.username} is polling.\n`);
+  }
+  return { desk, feed, repo, database, httpUrl: http.url, log, done, shutdown };
+}
