@@ -13,6 +13,11 @@ type OrderRow = typeof t.orders.$inferSelect;
 type PositionRow = typeof t.positions.$inferSelect;
 type TradeRow = typeof t.trades.$inferSelect;
 
+/** A Postgres array literal, so both drivers send one text parameter per column. */
+function pgArray(values: ReadonlyArray<string | number>): string {
+  return `{${values.map((v) => (typeof v === "number" ? String(v) : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)).join(",")}}`;
+}
+
 const toSignal = (r: SignalRow): SignalView => ({
   ...r,
   timeframe: r.timeframe as SignalView["timeframe"],
@@ -98,23 +103,21 @@ export class Repo {
   }
 
   // ---- candles ----
+  /** Bulk upsert: one statement per chunk, columns passed as arrays (unnest), on both drivers. */
   async upsertCandles(list: readonly Candle[]): Promise<void> {
-    const CHUNK = 2000;
+    const CHUNK = 20_000;
     for (let i = 0; i < list.length; i += CHUNK) {
-      const rows = list.slice(i, i + CHUNK).map((c) => ({ ...c }));
-      await this.db
-        .insert(t.candles)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [t.candles.symbol, t.candles.timeframe, t.candles.time],
-          set: {
-            open: sql`excluded.open`,
-            high: sql`excluded.high`,
-            low: sql`excluded.low`,
-            close: sql`excluded.close`,
-            volume: sql`excluded.volume`,
-          },
-        });
+      const rows = list.slice(i, i + CHUNK);
+      const col = <T>(f: (c: Candle) => T) => rows.map(f);
+      await this.db.execute(sql`
+        insert into candles (symbol, timeframe, time, open, high, low, close, volume)
+        select * from unnest(
+          ${pgArray(col((c) => c.symbol))}::text[], ${pgArray(col((c) => c.timeframe))}::text[],
+          ${pgArray(col((c) => c.time.toISOString()))}::timestamptz[], ${pgArray(col((c) => c.open))}::bigint[],
+          ${pgArray(col((c) => c.high))}::bigint[], ${pgArray(col((c) => c.low))}::bigint[],
+          ${pgArray(col((c) => c.close))}::bigint[], ${pgArray(col((c) => c.volume))}::bigint[])
+        on conflict (symbol, timeframe, time) do update set
+          open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume`);
     }
   }
 

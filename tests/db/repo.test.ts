@@ -62,6 +62,13 @@ describe.each(testDatabases())("data layer on $name", (target) => {
     expect(all[1]!.time.toISOString()).toBe("2025-01-03T03:45:00.000Z");
   });
 
+  it("round-trips symbols with characters that need quoting in bulk upserts", async () => {
+    const odd = ['M&M', 'A"B', "C\\D", "E,F", "{G}"];
+    await repo.upsertCandles(odd.map((s, i) => bar(s, "2025-01-06", 10_000 + i)));
+    const got = (await repo.loadCandles("1d")).filter((c) => c.time.toISOString().startsWith("2025-01-06"));
+    expect(got.map((c) => c.symbol).sort()).toEqual([...odd].sort());
+  });
+
   it("keeps money in exact paise beyond 32 bits", async () => {
     const big = 9_876_543_210_12; // ₹98,76,54,32,101.2 in paise: needs bigint
     await repo.upsertCandles([{ ...bar("BIG", "2025-01-02", big), high: big + 5, low: big - 5 }]);
