@@ -1,3 +1,4 @@
+import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Desk } from "../engine/desk.js";
@@ -24,6 +25,11 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
     ...(o.botInfo ? { botInfo: o.botInfo } : {}),
     ...(o.apiRoot ? { client: { apiRoot: o.apiRoot } } : {}),
   });
+  if (!o.botInfo) {
+    // Telegram's flood limits (429 with retry_after), its 5xx and network errors are
+    // retried with backoff; the notifier's single queue keeps messages in order.
+    bot.api.config.use(autoRetry({ maxRetryAttempts: 8, maxDelaySeconds: 300 }));
+  }
   bot.use(
     accessControl(o.access, async (message, detail) => {
       o.log.warn(message, detail);

@@ -118,6 +118,16 @@ describe.each(targets)("Dalal against the Telegram stand-in on $name", (target) 
     expect(tg.messages(CHAT).some((m) => /broker paper/.test(m.text ?? "") && m.message_id > tg.messages(CHAT).find((x) => /desk is private/.test(x.text ?? ""))!.message_id)).toBe(false);
   });
 
+  it("delivers a reply once after Telegram answers 429 and then a 5xx", async () => {
+    tg.failNext("sendMessage", 1, { kind: "429", retryAfter: 1 });
+    tg.failNext("sendMessage", 1, { kind: "5xx" });
+    const last = tg.messages(CHAT).at(-1)!.message_id;
+    tg.sendText({ chatId: CHAT, userId: USER, text: "/trades 3" });
+    await tg.waitForMessage(CHAT, /trades? yet|Last \d+ trade/, { timeoutMs: 20_000, afterMessageId: last });
+    expect(tg.faults.filter((f) => f.method === "sendMessage").map((f) => f.kind)).toEqual(["429", "5xx"]);
+    expect(tg.messages(CHAT).filter((m) => m.message_id > last && /trades? yet|Last \d+ trade/.test(m.text ?? ""))).toHaveLength(1);
+  });
+
   it("answers a bad argument with its usage line", async () => {
     tg.sendText({ chatId: CHAT, userId: USER, text: "/pnl yesterday" });
     const m = await tg.waitForMessage(CHAT, /Usage: \/pnl/);
