@@ -15,7 +15,7 @@ CREATE TABLE "chat_messages" (
 	"chat_id" bigint NOT NULL,
 	"message_id" integer NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
-	CONSTRAINT "chat_messages_ref_chat_id_pk" PRIMARY KEY("ref","chat_id")
+	CONSTRAINT "chat_messages_ref_chat_id_message_id_pk" PRIMARY KEY("ref","chat_id","message_id")
 );
 --> statement-breakpoint
 CREATE TABLE "daily_performance" (

@@ -19,7 +19,7 @@ const intList = (what: string) =>
         .filter((p) => p !== "");
       const out: number[] = [];
       for (const p of parts) {
-        if (!/^-?\d{1,20}$/.test(p)) {
+        if (!/^-?\d{1,16}$/.test(p) || !Number.isSafeInteger(Number(p))) {
           ctx.addIssue({ code: "custom", message: `expected a comma-separated list of ${what} (whole numbers), got "${p}"` });
           return z.NEVER;
         }
@@ -32,7 +32,7 @@ const number = (what: string, min: number, max: number, opts: { int?: boolean; m
   z.string().transform((s, ctx) => {
     const n = Number(s.trim());
     const ok =
-      s.trim() !== "" &&
+      /^-?\d+(\.\d+)?$/.test(s.trim()) &&
       Number.isFinite(n) &&
       (opts.int ? Number.isInteger(n) : true) &&
       (opts.minExclusive ? n > min : n >= min) &&
@@ -51,7 +51,7 @@ const optionalInt = (what: string) =>
     .optional()
     .transform((s, ctx) => {
       if (s === undefined || s.trim() === "") return undefined;
-      if (!/^-?\d{1,20}$/.test(s.trim())) {
+      if (!/^-?\d{1,16}$/.test(s.trim()) || !Number.isSafeInteger(Number(s.trim()))) {
         ctx.addIssue({ code: "custom", message: `expected ${what} (a whole number), got "${s}"` });
         return z.NEVER;
       }
@@ -80,7 +80,14 @@ const strategyList = (fallback: string) => z
   .default(fallback)
   .transform((s, ctx) => {
     const raw = s.trim().toLowerCase();
-    if (raw === "all" || raw === "") return raw === "all" ? [...STRATEGY_NAMES] : [];
+    if (raw === "all") return [...STRATEGY_NAMES];
+    if (raw === "") {
+      if (fallback === "all") {
+        ctx.addIssue({ code: "custom", message: `expected all or a comma-separated list of strategies (${STRATEGY_NAMES.join(", ")}), got an empty value` });
+        return z.NEVER;
+      }
+      return [];
+    }
     const names = raw.split(",").map((p) => p.trim()).filter(Boolean);
     for (const n of names) {
       if (!(STRATEGY_NAMES as readonly string[]).includes(n)) {
@@ -91,7 +98,7 @@ const strategyList = (fallback: string) => z
     return names;
   });
 
-/** Descriptions double as `dalal config` and README documentation. */
+/** Every setting with what it is for; `secret` ones print as *** and are masked in logs. */
 export const SETTINGS = {
   TELEGRAM_BOT_TOKEN: { secret: true, doc: "Bot token from @BotFather. Unset: a console chat in the terminal instead of Telegram." },
   TELEGRAM_API_ROOT: { doc: "Bot API server (a local Bot API server or a test stand-in)." },
@@ -140,7 +147,11 @@ export const configSchema = z.object({
   CAPITAL: number("rupees", 0, 1e12, { minExclusive: true }).default(400000),
   RISK_PER_TRADE_PCT: number("percent", 0, 10, { minExclusive: true }).default(1.5),
   REPLAY_FROM: date.default("2025-01-01"),
-  REPLAY_TO: date.optional(),
+  REPLAY_TO: z
+    .string()
+    .optional()
+    .transform((s) => (s && s.trim() !== "" ? s.trim() : undefined))
+    .refine((s) => s === undefined || isIstDate(s), { message: "expected a date as YYYY-MM-DD" }),
   REPLAY_PACE_MS: number("milliseconds", 0, 3_600_000, { int: true }).default(2000),
   SIGNAL_TTL_MINUTES: number("minutes", 1, 1440, { int: true }).default(15),
   ENABLED_STRATEGIES: strategyList("all"),
@@ -166,8 +177,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const input: Record<string, string> = {};
   const sources = {} as Config["sources"];
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
-    const v = env[name] ?? fromFile[name];
-    sources[name] = env[name] !== undefined ? "env" : fromFile[name] !== undefined ? ".env" : "default";
+    // An empty value (NAME= in .env) means unset: the default applies.
+    const given = (x: string | undefined) => x !== undefined && x.trim() !== "";
+    const v = given(env[name]) ? env[name] : given(fromFile[name]) ? fromFile[name] : undefined;
+    sources[name] = given(env[name]) ? "env" : given(fromFile[name]) ? ".env" : "default";
     if (v !== undefined) input[name] = v;
   }
   const parsed = configSchema.safeParse(input);

@@ -64,7 +64,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   const release = cfg.DATABASE_URL ? () => {} : acquireHomeLock(home);
   let database: Database;
   try {
-    database = cfg.DATABASE_URL ? await openDatabase({ url: cfg.DATABASE_URL }) : await openDatabase({ dataDir: join(home, "pgdata") });
+    database = cfg.DATABASE_URL ? await openDatabase({ url: cfg.DATABASE_URL, exclusive: true }) : await openDatabase({ dataDir: join(home, "pgdata") });
     await migrateDatabase(database);
   } catch (err) {
     release();

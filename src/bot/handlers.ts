@@ -67,7 +67,9 @@ export function registerHandlers(bot: Bot<DalalContext>, deps: HandlerDeps): voi
     if (pending.length === 0) return void (await ctx.reply("No signals are waiting for a decision."));
     for (const s of pending.slice(0, 20)) {
       const card = signalCard(s, { mode, capital: desk.opts.capital, estCharges: deps.estimateCharges(s.qty, s.entry, s.barTime) });
-      await ctx.reply(card, { ...HTML, reply_markup: decisionKeyboard(s.id) });
+      const m = await ctx.reply(card, { ...HTML, reply_markup: decisionKeyboard(s.id) });
+      // Remembered like the first card, so the decision is edited into this copy too.
+      await desk.repo.saveChatMessage(s.id, m.chat.id, m.message_id, new Date(m.date * 1000));
     }
     if (pending.length > 20) await ctx.reply(`…and ${pending.length - 20} more; decide these first.`);
   });

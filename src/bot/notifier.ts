@@ -114,5 +114,6 @@ export class Notifier {
 
   private async toAdmin(html: string): Promise<void> {
     if (this.d.adminChatId !== undefined) await this.d.api.sendMessage(this.d.adminChatId, html, HTML);
+    else await this.broadcast(html); // no admin chat: errors must still reach someone
   }
 }

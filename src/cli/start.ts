@@ -1,4 +1,5 @@
 import { loadConfig } from "../config.js";
+import { DatabaseInUseError } from "../db/connection.js";
 import { LockHeldError } from "../db/lock.js";
 import { ReplayRangeError } from "../engine/feed/replay-feed.js";
 import { runDalal } from "../main.js";
@@ -18,7 +19,7 @@ Settings come from the environment and .env: see \`dalal config\`.`,
       const dalal = await runDalal(cfg, { write: io.stdout, ...(io.stdin ? { stdin: io.stdin } : {}) });
       return await dalal.done;
     } catch (err) {
-      if (err instanceof LockHeldError) {
+      if (err instanceof LockHeldError || err instanceof DatabaseInUseError) {
         io.stderr(`${err.message}\n`);
         return 1;
       }

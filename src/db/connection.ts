@@ -19,7 +19,18 @@ export interface Database {
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
-export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
+/**
+ * `exclusive` (PostgreSQL): hold an advisory lock for the connection's life, so a
+ * second Dalal on the same database is refused instead of trading twice.
+ */
+export type DatabaseTarget = { url: string; exclusive?: boolean } | { dataDir: string } | { memory: true };
+
+/** "Dalal" in ASCII: the advisory lock key of a running desk. */
+const DESK_LOCK_KEY = 0x44616c616c;
+
+export class DatabaseInUseError extends Error {
+  override name = "DatabaseInUseError";
+}
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ("url" in target) {
@@ -28,7 +39,31 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     // Quiet NOTICEs ("relation already exists" from the migrator's own table).
     const client = postgres(target.url, { max: 5, onnotice: () => {}, connect_timeout: 10 });
     const db = drizzle({ client, schema }) as unknown as Db;
-    return { db, kind: "postgres", where: maskUrl(target.url), close: () => client.end({ timeout: 5 }) };
+    let unlock = async () => {};
+    if (target.exclusive) {
+      const held = await client.reserve();
+      const [row] = await held`select pg_try_advisory_lock(${DESK_LOCK_KEY}) as ok`;
+      if (!row?.ok) {
+        held.release();
+        await client.end({ timeout: 5 });
+        throw new DatabaseInUseError(
+          `Another Dalal is running on ${maskUrl(target.url)} (it holds the desk's advisory lock). Stop it first: two desks on one database would trade twice.`,
+        );
+      }
+      unlock = async () => {
+        await held`select pg_advisory_unlock(${DESK_LOCK_KEY})`.catch(() => {});
+        held.release();
+      };
+    }
+    return {
+      db,
+      kind: "postgres",
+      where: maskUrl(target.url),
+      close: async () => {
+        await unlock();
+        await client.end({ timeout: 5 });
+      },
+    };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");

@@ -361,7 +361,7 @@ export class Repo {
     await this.db
       .insert(t.chatMessages)
       .values({ ref, chatId, messageId, createdAt: at })
-      .onConflictDoUpdate({ target: [t.chatMessages.ref, t.chatMessages.chatId], set: { messageId } });
+      .onConflictDoNothing();
   }
 
   async chatMessages(ref: string): Promise<Array<{ chatId: number; messageId: number }>> {

@@ -213,7 +213,7 @@ export const chatMessages = pgTable(
     messageId: integer("message_id").notNull(),
     createdAt: ts("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.ref, t.chatId] })],
+  (t) => [primaryKey({ columns: [t.ref, t.chatId, t.messageId] })],
 );
 
 /** The audit log. */

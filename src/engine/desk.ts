@@ -6,7 +6,7 @@ import { OrderManager } from "./execution/order-manager.js";
 import { clientOrderId } from "./ids.js";
 import type { Candle } from "./market/candle.js";
 import { CandleSeries } from "./market/candle-series.js";
-import type { Paise } from "./money.js";
+import { formatRupees, type Paise } from "./money.js";
 import { ledger, type LedgerSnapshot } from "./portfolio/ledger.js";
 import { Portfolio, type FillCharges, type FillResult } from "./portfolio/portfolio.js";
 import { Reports } from "./reports.js";
@@ -210,9 +210,12 @@ export class Desk {
       return { ok: true, signal: decided };
     }
     const book = await this.ledger();
-    const need = decided.qty * decided.entry;
+    const value = decided.qty * decided.entry;
+    const need = value + this.opts.charges({ side: "buy", value, time: this.opts.marketClock.now() });
     if (need > book.cash) {
-      const refused = (await this.repo.transitionSignal(id, ["approved"], "refused", { statusReason: `not enough cash: needs ${need / 100} rupees, ${book.cash / 100} available` }))!;
+      const refused = (await this.repo.transitionSignal(id, ["approved"], "refused", {
+        statusReason: `not enough cash: needs ${formatRupees(need)} with charges, ${formatRupees(book.cash)} available`,
+      }))!;
       this.bus.emit("signal.decided", { signal: refused });
       return { ok: false, message: refused.statusReason!, signal: refused };
     }

@@ -132,3 +132,20 @@ describe.each(testDatabases())("data layer on $name", (target) => {
     expect(e?.detail).toEqual({ chatId: 5 });
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)("a desk's hold on a PostgreSQL database", () => {
+  it("refuses a second exclusive opener until the first closes", async () => {
+    const { freshPostgresUrl } = await import("../helpers/databases.js");
+    const { openDatabase, DatabaseInUseError } = await import("../../src/db/connection.js");
+    const pg = (await freshPostgresUrl())!;
+    try {
+      const first = await openDatabase({ url: pg.url, exclusive: true });
+      await expect(openDatabase({ url: pg.url, exclusive: true })).rejects.toBeInstanceOf(DatabaseInUseError);
+      await first.close();
+      const again = await openDatabase({ url: pg.url, exclusive: true });
+      await again.close();
+    } finally {
+      await pg.drop();
+    }
+  });
+});

@@ -17,7 +17,9 @@ export class PaperBroker implements Broker {
   async placeOrder(req: OrderRequest): Promise<{ brokerOrderId: string }> {
     if (!Number.isInteger(req.qty) || req.qty <= 0) throw new Error(`quantity must be a positive whole number, got ${req.qty}`);
     if (req.type === "stop" && req.side !== "sell") throw new Error("paper stops protect longs: sell stops only");
+    if (req.type !== "market" && !(Number.isInteger(req.price) && req.price! > 0)) throw new Error(`a ${req.type} order needs a price in whole paise`);
     const brokerOrderId = `P-${req.clientOrderId}`;
+    if (this.working.has(brokerOrderId)) throw new Error(`order ${req.clientOrderId} is already working`);
     this.working.set(brokerOrderId, { ...req, brokerOrderId, placedAt: ++this.seq });
     return { brokerOrderId };
   }

@@ -98,6 +98,10 @@ export class ReplayFeed {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      // As if live: the market does not run on while a signal waits for its decision
+      // (at most SIGNAL_TTL_MINUTES), so an approval fills at the bar after the signal.
+      while (!this.stopping && (await this.desk.pendingSignals()).length > 0) await this.sleep(250);
+      if (this.stopping) break;
       if (!(await this.step())) break;
       if (this.opts.paceMs > 0) await this.sleep(this.opts.paceMs);
       else await new Promise((r) => setImmediate(r));

@@ -21,7 +21,9 @@ export type Sizing =
 export function sizePosition(s: SizingInput): Sizing {
   const lot = s.lotSize ?? 1;
   const perUnitRisk = s.entry - s.stop;
-  const budget = Math.floor((s.capital * s.riskPct) / 100);
+  // Exact: risk % as whole hundredths of a basis point, multiplied in BigInt, so
+  // ₹5,00,000 × 2.3% is ₹11,500.00 and not a paisa less through float noise.
+  const budget = Number((BigInt(s.capital) * BigInt(Math.round(s.riskPct * 10_000))) / 1_000_000n);
   const inputs: Record<string, number> = {
     capital: s.capital,
     riskPct: s.riskPct,

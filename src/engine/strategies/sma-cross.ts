@@ -42,15 +42,19 @@ export const smaCross: Strategy<SmaCrossParams> = {
     const slowNow = sma(bars, n - 1, p.slow);
     const fastPrev = sma(bars, n - 2, p.fast);
     const slowPrev = sma(bars, n - 2, p.slow);
+    const rupees = (paise: number) => Number((paise / 100).toFixed(4));
     const conditions = {
-      smaFast: Math.round(fastNow) / 100,
-      smaSlow: Math.round(slowNow) / 100,
-      smaFastPrev: Math.round(fastPrev) / 100,
-      smaSlowPrev: Math.round(slowPrev) / 100,
+      smaFast: rupees(fastNow),
+      smaSlow: rupees(slowNow),
+      smaFastPrev: rupees(fastPrev),
+      smaSlowPrev: rupees(slowPrev),
     };
     const base = { strategy: "sma-cross", symbol: last.symbol, timeframe: "1d" as const, barTime: last.time, side: "long" as const };
     const out: SignalDraft[] = [];
-    if (fastPrev <= slowPrev && fastNow > slowNow) {
+    // Two states, "above" (fast > slow) and "not above": a touch is not a new cross.
+    const wasAbove = fastPrev > slowPrev;
+    const isAbove = fastNow > slowNow;
+    if (!wasAbove && isAbove) {
       const tick = defaultEquityTick(last.close, istDate(last.time));
       let low = Infinity;
       for (let i = Math.max(0, n - p.stopLookback); i < n; i++) low = Math.min(low, bars[i]!.low);
@@ -69,7 +73,7 @@ export const smaCross: Strategy<SmaCrossParams> = {
         strength: Math.max(1, Math.min(100, Math.round(50 + spread * 5000))),
         conditions,
       });
-    } else if (fastPrev >= slowPrev && fastNow < slowNow) {
+    } else if (wasAbove && !isAbove) {
       out.push({
         ...base,
         id: signalId("sma-cross", p, last.symbol, "1d", last.time, "exit"),

@@ -44,7 +44,7 @@ export function fromIst(date: IstDate, time = "00:00"): Date {
   const d = DATE_RE.exec(date);
   const t = TIME_RE.exec(time);
   if (!d || !isIstDate(date)) throw new RangeError(`not a date (YYYY-MM-DD): ${date}`);
-  if (!t) throw new RangeError(`not a time (HH:MM): ${time}`);
+  if (!t || Number(t[1]) > 23 || Number(t[2]) > 59 || Number(t[3] ?? 0) > 59) throw new RangeError(`not a time (HH:MM): ${time}`);
   const utc = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2]), Number(t[3] ?? 0));
   return new Date(utc - IST_OFFSET_MS);
 }
