@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: figures, not pass/fail. Measured in one process on this
+ * machine; later issues add their rows (scan, backtest, ticks, webhooks).
+ */
+import { performance } from "node:perf_hooks";
+import { migrateDatabase, openDatabase } from "../src/db/connection.js";
+import { Repo } from "../src/db/repo.js";
+import { ManualClock } from "../src/engine/clock.js";
+import { Desk } from "../src/engine/desk.js";
+import { PaperBroker } from "../src/engine/execution/paper-broker.js";
+import { ReplayFeed } from "../src/engine/feed/replay-feed.js";
+import { loadShippedDaily } from "../src/engine/market/shipped-data.js";
+import { smaCross } from "../src/engine/strategies/sma-cross.js";
+import type { Strategy } from "../src/engine/strategies/strategy.js";
+import { deliveryCharges } from "../src/main.js";
+
+interface Row {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+}
+const rows: Row[] = [];
+const pct = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function desk(auto: string[]) {
+  const database = await openDatabase({ memory: true });
+  await migrateDatabase(database);
+  const repo = new Repo(database.db);
+  const t0 = performance.now();
+  await repo.upsertCandles(loadShippedDaily().candles);
+  const seedMs = performance.now() - t0;
+  const d = new Desk({
+    repo,
+    broker: new PaperBroker(),
+    marketClock: new ManualClock(),
+    wallClock: new ManualClock(Date.UTC(2026, 0, 5, 4)),
+    capital: 40_000_000,
+    riskPct: 1.5,
+    signalTtlMinutes: 15,
+    strategies: [smaCross as Strategy<unknown>],
+    autoAccept: auto,
+    charges: ({ side, value, time }) => deliveryCharges(side, value, time),
+    mode: "paper",
+  });
+  await d.init();
+  return { database, repo, desk: d, seedMs };
+}
+
+// 1. Replay through the whole engine and the embedded database, auto-accepting.
+{
+  const { database, repo, desk: d, seedMs } = await desk(["sma-cross"]);
+  rows.push({ name: "seed shipped daily bars (61,135) into PGlite", value: Math.round(seedMs), unit: "ms", target: "-" });
+  const feed = new ReplayFeed(repo, d, { from: "2024-01-01", to: "2025-09-30", paceMs: 0 });
+  await feed.prepare();
+  let bars = 0;
+  d.bus.on("replay.day", ({ bars: n }) => void (bars += n));
+  const t = performance.now();
+  while (await feed.step()) {
+    /* play */
+  }
+  const s = (performance.now() - t) / 1000;
+  rows.push({ name: "replay with persistence (50 symbols, 2024-01 to 2025-09)", value: Math.round(bars / s), unit: "bars/s", target: "-" });
+  rows.push({ name: "closed trades in that replay", value: (await repo.trades()).length, unit: "trades", target: "-" });
+  await database.close();
+}
+
+// 2. Approval → order written and accepted by the paper broker.
+{
+  const { database, repo, desk: d } = await desk([]);
+  const feed = new ReplayFeed(repo, d, { from: "2024-01-01", to: "2025-09-30", paceMs: 0 });
+  await feed.prepare();
+  const lat: number[] = [];
+  const pending: string[] = [];
+  d.bus.on("signal.proposed", ({ signal }) => void pending.push(signal.id));
+  while (lat.length < 200 && (await feed.step())) {
+    for (const id of pending.splice(0)) {
+      const t = performance.now();
+      await d.approve(id, "@bench");
+      lat.push(performance.now() - t);
+    }
+  }
+  rows.push({ name: `signal approved → order committed and accepted (n=${lat.length}), p50`, value: Number(pct(lat, 50).toFixed(2)), unit: "ms", target: "-" });
+  rows.push({ name: "signal approved → order committed and accepted, p99", value: Number(pct(lat, 99).toFixed(2)), unit: "ms", target: "p99 < 20 ms (issue 6)" });
+  await database.close();
+}
+
+rows.push({ name: "peak resident memory", value: Math.round(process.memoryUsage().rss / 2 ** 20), unit: "MiB", target: "-" });
+
+if (process.argv.includes("--json")) {
+  console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.name, { value: r.value, unit: r.unit, target: r.target }])), null, 2));
+} else {
+  const w = Math.max(...rows.map((r) => r.name.length));
+  console.log(`${"figure".padEnd(w)}  ${"value".padStart(10)}  unit     target`);
+  for (const r of rows) console.log(`${r.name.padEnd(w)}  ${String(r.value).padStart(10)}  ${r.unit.padEnd(7)}  ${r.target}`);
+}
