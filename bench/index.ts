@@ -12,7 +12,7 @@ import { ReplayFeed } from "../src/engine/feed/replay-feed.js";
 import { loadShippedDaily } from "../src/engine/market/shipped-data.js";
 import { smaCross } from "../src/engine/strategies/sma-cross.js";
 import type { Strategy } from "../src/engine/strategies/strategy.js";
-import { deliveryCharges } from "../src/main.js";
+import { deliveryFillCharges } from "../src/engine/costs/index.js";
 
 interface Row {
   name: string;
@@ -40,7 +40,7 @@ async function desk(auto: string[]) {
     signalTtlMinutes: 15,
     strategies: [smaCross as Strategy<unknown>],
     autoAccept: auto,
-    charges: ({ side, value, time }) => deliveryCharges(side, value, time),
+    charges: deliveryFillCharges,
     mode: "paper",
   });
   await d.init();

@@ -12,7 +12,7 @@ import { acquireHomeLock } from "./db/lock.js";
 import { migrateDatabase, openDatabase, type Database } from "./db/connection.js";
 import { Repo } from "./db/repo.js";
 import { ManualClock, systemClock, type Clock } from "./engine/clock.js";
-import { computeCharges } from "./engine/costs/index.js";
+import { deliveryFillCharges, roundTripEstimate } from "./engine/costs/index.js";
 import { Desk } from "./engine/desk.js";
 import { EventBus } from "./engine/events.js";
 import { PaperBroker } from "./engine/execution/paper-broker.js";
@@ -20,7 +20,6 @@ import { ReplayFeed } from "./engine/feed/replay-feed.js";
 import { loadShippedDaily } from "./engine/market/shipped-data.js";
 import { toPaise } from "./engine/money.js";
 import { strategyByName } from "./engine/strategies/registry.js";
-import { istDate } from "./engine/time/ist.js";
 import { startHttpServer } from "./http/server.js";
 import { createLogger, makeRedactor, type Logger } from "./log.js";
 
@@ -46,12 +45,6 @@ export interface RunningDalal {
 }
 
 export const CONSOLE_CHAT_ID = 1;
-
-/** Delivery equity charges for one fill: what the paper ledger books. */
-export function deliveryCharges(side: "buy" | "sell", value: number, time: Date): number {
-  const on = istDate(time);
-  return computeCharges({ segment: "equity-delivery", buyValue: side === "buy" ? value : 0, sellValue: side === "sell" ? value : 0, on }).total;
-}
 
 export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   const home = resolve(cfg.DALAL_HOME);
@@ -91,7 +84,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     signalTtlMinutes: cfg.SIGNAL_TTL_MINUTES,
     strategies: cfg.ENABLED_STRATEGIES.map(strategyByName),
     autoAccept: cfg.AUTO_ACCEPT_STRATEGIES,
-    charges: ({ side, value, time }) => deliveryCharges(side, value, time),
+    charges: deliveryFillCharges,
     mode: "paper",
     bus,
   });
@@ -106,7 +99,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     throw err;
   }
 
-  const estimateCharges = (qty: number, price: number, time: Date) => deliveryCharges("buy", qty * price, time) + deliveryCharges("sell", qty * price, time);
+  const estimateCharges = (qty: number, price: number, time: Date) => roundTripEstimate(deliveryFillCharges, qty, price, time);
   const access = consoleMode
     ? { allowedChats: new Set([CONSOLE_CHAT_ID]), allowedUsers: new Set<number>(), adminChatId: CONSOLE_CHAT_ID }
     : {

@@ -41,6 +41,15 @@ export function signalCard(s: SignalView, ctx: { mode: "paper" | "live"; capital
   return lines.join("\n");
 }
 
+function approvedOutcome(s: SignalView): string {
+  return s.status === "filled" ? "Filled." : "Order placed; it fills at the next bar's open.";
+}
+
+/** What an auto-accepting strategy's signal says instead of a decision by someone. */
+export function autoAcceptedLine(s: SignalView): string {
+  return `🤖 Auto-accepted${s.decidedAt ? ` at ${esc(formatIst(s.decidedAt))}` : ""}. ${approvedOutcome(s)}`;
+}
+
 /** The line appended to a signal card once it is decided. */
 export function decisionLine(s: SignalView): string {
   const when = s.decidedAt ? ` at ${esc(formatIst(s.decidedAt))}` : "";
@@ -49,7 +58,7 @@ export function decisionLine(s: SignalView): string {
     case "ordered":
     case "filled":
     case "approved":
-      return `✅ Approved by ${by}${when}. ${s.status === "filled" ? "Filled." : "Order placed; it fills at the next bar's open."}`;
+      return `✅ Approved by ${by}${when}. ${approvedOutcome(s)}`;
     case "rejected":
       return `❌ Rejected by ${by}${when}${s.statusReason ? `: ${esc(s.statusReason)}` : "."}`;
     case "expired":

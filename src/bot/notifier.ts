@@ -1,10 +1,9 @@
 import type { Api } from "grammy";
 import type { Desk } from "../engine/desk.js";
-import { formatIst } from "../engine/time/ist.js";
 import { Serial } from "../engine/serial.js";
 import type { SignalView } from "../engine/views.js";
 import type { Logger } from "../log.js";
-import { decisionLine, esc, modeTag, refusedCard, rs, signalCard, srs } from "./format.js";
+import { autoAcceptedLine, decisionLine, esc, modeTag, refusedCard, rs, signalCard, srs } from "./format.js";
 import { decisionKeyboard, expiredKeyboard } from "./keyboards.js";
 
 export interface NotifierDeps {
@@ -91,11 +90,10 @@ export class Notifier {
       return this.broadcast(refusedCard(s, this.d.mode));
     }
     const shown = await this.d.desk.repo.chatMessages(s.id);
-    const text = `${this.card({ ...s, expiresAt: null })}\n\n${decisionLine(s)}`;
-    if (shown.length === 0) {
-      // Never shown with buttons (auto-accepted): say what happened.
-      return this.broadcast(text.replace(decisionLine(s), s.decidedBy === "auto" ? `🤖 Auto-accepted at ${esc(formatIst(s.decidedAt ?? new Date()))}. ${decisionLine(s).replace(/^✅ Approved by [^.]*\. /, "")}` : decisionLine(s)));
-    }
+    const line = s.decidedBy === "auto" ? autoAcceptedLine(s) : decisionLine(s);
+    const text = `${this.card({ ...s, expiresAt: null })}\n\n${line}`;
+    // Never shown with buttons (auto-accepted): a new message says what happened.
+    if (shown.length === 0) return this.broadcast(text);
     for (const m of shown) {
       try {
         await this.d.api.editMessageText(m.chatId, m.messageId, text, {

@@ -78,7 +78,8 @@ const toTrade = (r: TradeRow): TradeView => ({
   exitReason: r.exitReason,
 });
 
-export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId" | "statusReason"> & { statusReason?: string | null };
+export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId" | "statusReason"> &
+  Partial<Pick<SignalView, "statusReason" | "decidedBy" | "decidedAt" | "positionId">>;
 export type NewOrder = Omit<OrderView, "id" | "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "status"> & { at: Date };
 export type NewPosition = Omit<PositionView, "id" | "closedAt" | "realized" | "status">;
 export type NewTrade = Omit<TradeView, "id">;

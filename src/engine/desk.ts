@@ -15,7 +15,7 @@ import { Serial } from "./serial.js";
 import type { SignalDraft } from "./strategies/signal.js";
 import type { Strategy } from "./strategies/strategy.js";
 import { fromIst, formatIst, istDate, type IstDate } from "./time/ist.js";
-import type { OrderView, SignalView } from "./views.js";
+import type { OrderView, PositionView, SignalView } from "./views.js";
 
 export interface DeskOptions {
   repo: Repo;
@@ -128,8 +128,7 @@ export class Desk {
     if (await this.repo.signal(d.id)) return; // seen before a restart
     const now = this.opts.wallClock.now();
     const base = { ...d, qty: 0, sizing: {}, createdAt: now, expiresAt: null };
-    const holding = (await this.repo.openPositions()).find((p) => p.symbol === d.symbol && p.strategy === d.strategy);
-    if (holding) {
+    if (await this.openPositionOf(d.symbol, d.strategy)) {
       await this.repo.insertSignal({ ...base, status: "skipped", statusReason: `already holding ${d.symbol} for ${d.strategy}` });
       return;
     }
@@ -152,11 +151,21 @@ export class Desk {
   }
 
   private async onExitDraft(d: SignalDraft): Promise<void> {
-    const pos = (await this.repo.openPositions()).find((p) => p.symbol === d.symbol && p.strategy === d.strategy);
+    const pos = await this.openPositionOf(d.symbol, d.strategy);
     if (!pos || (await this.repo.signal(d.id))) return;
     const now = this.opts.wallClock.now();
-    await this.repo.insertSignal({ ...d, qty: pos.qty, sizing: {}, createdAt: now, expiresAt: null, status: "approved", statusReason: "exit on the strategy's signal" });
-    await this.repo.transitionSignal(d.id, ["approved"], "approved", { decidedBy: "strategy", decidedAt: now, positionId: pos.id });
+    await this.repo.insertSignal({
+      ...d,
+      qty: pos.qty,
+      sizing: {},
+      createdAt: now,
+      expiresAt: null,
+      status: "approved",
+      statusReason: "exit on the strategy's signal",
+      decidedBy: "strategy",
+      decidedAt: now,
+      positionId: pos.id,
+    });
     await this.exitPosition(pos.id, d.id, "signal_exit");
     await this.repo.transitionSignal(d.id, ["approved"], "ordered");
   }
@@ -165,9 +174,7 @@ export class Desk {
   private async exitPosition(positionId: number, signalId: string | null, why: string): Promise<OrderView | undefined> {
     const pos = await this.repo.position(positionId);
     if (!pos || pos.status !== "open") return undefined;
-    for (const o of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
-      if (o.positionId === positionId) await this.orders.cancel(o, why);
-    }
+    await this.cancelWorking(positionId, why);
     const order = await this.orders.submit({
       clientOrderId: clientOrderId(positionId, "exit", signalId ?? why),
       symbol: pos.symbol,
@@ -180,6 +187,17 @@ export class Desk {
     });
     this.bus.emit("order.placed", { order });
     return order;
+  }
+
+  private async openPositionOf(symbol: string, strategy: string): Promise<PositionView | undefined> {
+    return (await this.repo.openPositions()).find((p) => p.symbol === symbol && p.strategy === strategy);
+  }
+
+  /** Cancels whatever still works at the broker for a position (its stop, an unfilled exit). */
+  private async cancelWorking(positionId: number, why: string): Promise<void> {
+    for (const o of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
+      if (o.positionId === positionId) await this.orders.cancel(o, why);
+    }
   }
 
   approve(id: string, actor: string): Promise<Decision> {
@@ -286,11 +304,7 @@ export class Desk {
     }
     if (o.signalId) await this.repo.transitionSignal(o.signalId, ["ordered", "approved"], "filled");
     if (r.trade) this.bus.emit("position.closed", { trade: r.trade });
-    if (r.position.status === "closed") {
-      for (const w of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
-        if (w.positionId === r.position.id) await this.orders.cancel(w, "position closed");
-      }
-    }
+    if (r.position.status === "closed") await this.cancelWorking(r.position.id, "position closed");
   }
 
   private async afterReject(o: OrderView, reason: string): Promise<void> {

@@ -21,3 +21,4 @@ export {
   type ChargesInput,
   type Charges,
 } from "./charges.js";
+export { deliveryFillCharges, roundTripEstimate } from "./fill-charges.js";

@@ -88,11 +88,12 @@ export class OrderManager {
 
   /** After a restart: hand the working orders back to the broker. */
   async resume(): Promise<number> {
-    const working = await this.repo.ordersByStatus(["submitted", "partially_filled"]);
+    // A submitted order always carries the broker's id: it is written with the status.
+    const working = (await this.repo.ordersByStatus(["submitted", "partially_filled"])).filter((o) => o.brokerOrderId !== null);
     for (const o of working) {
       this.broker.adopt({
         clientOrderId: o.clientOrderId,
-        brokerOrderId: o.brokerOrderId ?? `P-${o.clientOrderId}`,
+        brokerOrderId: o.brokerOrderId!,
         symbol: o.symbol,
         side: o.side,
         qty: o.qty - o.filledQty,

@@ -1564,35 +1564,26 @@ export class TelegramStandIn {
   }
 
   private editMessageText(p: JsonObject): JsonObject | true {
-    if (p.inline_message_id !== undefined) return true;
-    const chat = this.targetChat(p);
-    const m = this.findMessage(chat, p.message_id, "message to edit not found");
-    const f = this.format(p.text, p.parse_mode, p.entities, "text");
-    const markup = this.markup(p.reply_markup, true);
-    if (!m.from_bot) throw bad("message can't be edited");
-    if (m.kind !== "text") throw bad("there is no text in the message to edit");
-    if (this.sameContent(m, f.text, f.entities, markup)) throw bad(NOT_MODIFIED);
-    this.recordEdit(m, "editMessageText");
-    m.text = f.text;
-    m.source = f.source;
-    m.entities = f.entities;
-    if (f.parse_mode !== undefined) m.parse_mode = f.parse_mode;
-    else delete m.parse_mode;
-    this.applyMarkup(m, markup);
-    return this.apiMessage(m);
+    return this.editContent(p, "text");
   }
 
   private editMessageCaption(p: JsonObject): JsonObject | true {
+    return this.editContent(p, "caption");
+  }
+
+  /** editMessageText and editMessageCaption: the same rules, on the text or on a media caption. */
+  private editContent(p: JsonObject, field: "text" | "caption"): JsonObject | true {
     if (p.inline_message_id !== undefined) return true;
     const chat = this.targetChat(p);
     const m = this.findMessage(chat, p.message_id, "message to edit not found");
-    const f = this.format(p.caption, p.parse_mode, p.caption_entities, "caption");
+    const f = field === "text" ? this.format(p.text, p.parse_mode, p.entities, "text") : this.format(p.caption, p.parse_mode, p.caption_entities, "caption");
     const markup = this.markup(p.reply_markup, true);
     if (!m.from_bot) throw bad("message can't be edited");
-    if (m.kind === "text") throw bad("there is no caption in the message to edit");
+    if ((m.kind === "text") !== (field === "text")) throw bad(`there is no ${field} in the message to edit`);
     if (this.sameContent(m, f.text, f.entities, markup)) throw bad(NOT_MODIFIED);
-    this.recordEdit(m, "editMessageCaption");
-    if (f.text !== "") m.caption = f.text;
+    this.recordEdit(m, field === "text" ? "editMessageText" : "editMessageCaption");
+    if (field === "text") m.text = f.text;
+    else if (f.text !== "") m.caption = f.text;
     else delete m.caption;
     m.source = f.source;
     m.entities = f.entities;
