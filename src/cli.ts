@@ -7,9 +7,10 @@ import { type Command, type CommandIO, UsageError, wantsHelp } from "./cli/comma
 import { configCommand } from "./cli/config.js";
 import { costsCommand } from "./cli/costs.js";
 import { dbCommand } from "./cli/db.js";
+import { scanCommand } from "./cli/scan.js";
 import { startCommand } from "./cli/start.js";
 
-export const COMMANDS: readonly Command[] = [startCommand, dbCommand, configCommand, costsCommand];
+export const COMMANDS: readonly Command[] = [startCommand, scanCommand, dbCommand, configCommand, costsCommand];
 
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 import { isIstDate } from "./engine/time/ist.js";
+import { STRATEGIES } from "./engine/strategies/registry.js";
 
 const intList = (what: string) =>
   z
@@ -73,7 +74,8 @@ const url = (what: string) =>
     { message: `expected ${what} as an http(s) URL` },
   );
 
-export const STRATEGY_NAMES = ["sma-cross"] as const;
+/** Every strategy the registry knows: ENABLED_STRATEGIES=all means these. */
+export const STRATEGY_NAMES: readonly string[] = [...STRATEGIES.keys()];
 
 const strategyList = (fallback: string) => z
   .string()
@@ -90,7 +92,7 @@ const strategyList = (fallback: string) => z
     }
     const names = raw.split(",").map((p) => p.trim()).filter(Boolean);
     for (const n of names) {
-      if (!(STRATEGY_NAMES as readonly string[]).includes(n)) {
+      if (!STRATEGY_NAMES.includes(n)) {
         ctx.addIssue({ code: "custom", message: `unknown strategy "${n}"; valid: all, ${STRATEGY_NAMES.join(", ")}` });
         return z.NEVER;
       }

@@ -17,7 +17,7 @@ import { Desk } from "./engine/desk.js";
 import { EventBus } from "./engine/events.js";
 import { PaperBroker } from "./engine/execution/paper-broker.js";
 import { ReplayFeed } from "./engine/feed/replay-feed.js";
-import { loadShippedDaily } from "./engine/market/shipped-data.js";
+import { loadBankNifty75m, loadShippedDaily } from "./engine/market/shipped-data.js";
 import { toPaise } from "./engine/money.js";
 import { strategyByName } from "./engine/strategies/registry.js";
 import { startHttpServer } from "./http/server.js";
@@ -71,6 +71,12 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     await repo.upsertCandles(shipped.candles);
     for (const s of shipped.skipped) log.warn("skipped a shipped bar", { row: s });
     log.info("loaded the shipped daily bars", { bars: shipped.candles.length });
+  }
+  if ((await repo.countCandles("75m")) === 0) {
+    const shipped = loadBankNifty75m();
+    await repo.upsertCandles(shipped.candles);
+    for (const s of shipped.skipped) log.warn("skipped a shipped bar", { row: s });
+    log.info("loaded the shipped Bank Nifty 75-minute bars", { bars: shipped.candles.length });
   }
 
   const bus = new EventBus((event, err) => log.error("event listener failed", { event, error: (err as Error).message }));

@@ -31,13 +31,30 @@ export function signalCard(s: SignalView, ctx: { mode: "paper" | "live"; capital
   const risk = typeof s.sizing.riskAmount === "number" ? s.sizing.riskAmount : s.stop !== null ? s.qty * Math.abs(s.entry - s.stop) : 0;
   const lines = [
     `${modeTag(ctx.mode)} · signal <code>${esc(s.id)}</code>`,
-    `<b>${side} ${esc(s.symbol)}</b> × ${s.qty} · ${esc(s.strategy)} · ${esc(s.timeframe)} bar of ${esc(formatIst(s.barTime, false))}`,
+    `<b>${side} ${esc(s.symbol)}</b> × ${s.qty} · ${esc(s.strategy)}${s.unit ? ` · pyramid unit ${s.unit}` : ""} · ${esc(s.timeframe)} bar of ${barLabel(s)}`,
     `Entry ≈ ${rs(s.entry)}${s.stop !== null ? ` · Stop ${rs(s.stop)}` : ""}${s.targets.length ? ` · Target${s.targets.length > 1 ? "s" : ""} ${s.targets.map(rs).join(", ")}` : ""}`,
     `At risk ${rs(risk)} (${((risk / ctx.capital) * 100).toFixed(2)}% of capital) · value ${rs(s.qty * s.entry)}`,
   ];
   if (ctx.estCharges !== undefined) lines.push(`Est. charges ${rs(ctx.estCharges)} (both sides at these prices)`);
   if (Object.keys(s.conditions).length) lines.push(`Why: ${conditionsLine(s.conditions)}`);
   if (s.status === "proposed" && s.expiresAt) lines.push(`Waiting for a decision until ${esc(istTime(s.expiresAt))} IST.`);
+  return lines.join("\n");
+}
+
+/** A daily or weekly bar is named by its date; an intraday bar by its opening time too. */
+function barLabel(s: SignalView): string {
+  return esc(formatIst(s.barTime, s.timeframe === "75m" || s.timeframe === "1m"));
+}
+
+/** A strategy's alert: news, no decision asked. */
+export function alertCard(s: SignalView, mode: "paper" | "live"): string {
+  const lines = [
+    `${modeTag(mode)} · 🔔 <b>${esc(s.symbol)}</b> · ${esc(s.strategy)} · ${esc(s.timeframe)} bar of ${barLabel(s)}`,
+    esc(s.statusReason ?? (s.side === "long" ? "upside setup" : "downside move")),
+    `Close ${rs(s.entry)}${s.stop !== null ? ` · stop would be ${rs(s.stop)}` : ""}${s.targets.length ? ` · targets ${s.targets.map(rs).join(", ")}` : ""} · strength ${s.strength}/100`,
+  ];
+  if (Object.keys(s.conditions).length) lines.push(`Why: ${conditionsLine(s.conditions)}`);
+  lines.push("No order is placed for an alert.");
   return lines.join("\n");
 }
 

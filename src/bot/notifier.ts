@@ -3,7 +3,7 @@ import type { Desk } from "../engine/desk.js";
 import { Serial } from "../engine/serial.js";
 import type { SignalView } from "../engine/views.js";
 import type { Logger } from "../log.js";
-import { autoAcceptedLine, decisionLine, esc, modeTag, refusedCard, rs, signalCard, srs } from "./format.js";
+import { alertCard, autoAcceptedLine, decisionLine, esc, modeTag, refusedCard, rs, signalCard, srs } from "./format.js";
 import { decisionKeyboard, expiredKeyboard } from "./keyboards.js";
 
 export interface NotifierDeps {
@@ -32,6 +32,7 @@ export class Notifier {
     this.off.push(
       bus.on("signal.proposed", ({ signal }) => this.enqueue(() => this.proposed(signal))),
       bus.on("signal.decided", ({ signal }) => this.enqueue(() => this.decided(signal))),
+      bus.on("signal.alert", ({ signal }) => this.enqueue(() => this.broadcast(alertCard(signal, d.mode)))),
       bus.on("order.filled", ({ order, qty, price }) =>
         this.enqueue(() =>
           this.broadcast(

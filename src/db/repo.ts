@@ -55,6 +55,7 @@ const toPosition = (r: PositionRow): PositionView => ({
   stop: r.stop,
   targets: r.targets,
   lastPrice: r.lastPrice,
+  unit: r.unit,
   realized: r.realized,
   signalId: r.signalId,
   openedAt: r.openedAt,
@@ -78,10 +79,10 @@ const toTrade = (r: TradeRow): TradeView => ({
   exitReason: r.exitReason,
 });
 
-export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId" | "statusReason"> &
-  Partial<Pick<SignalView, "statusReason" | "decidedBy" | "decidedAt" | "positionId">>;
+export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId" | "statusReason" | "unit"> &
+  Partial<Pick<SignalView, "statusReason" | "decidedBy" | "decidedAt" | "positionId" | "unit">>;
 export type NewOrder = Omit<OrderView, "id" | "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "status"> & { at: Date };
-export type NewPosition = Omit<PositionView, "id" | "closedAt" | "realized" | "status">;
+export type NewPosition = Omit<PositionView, "id" | "closedAt" | "realized" | "status" | "unit"> & { unit?: number | null };
 export type NewTrade = Omit<TradeView, "id">;
 
 export interface DailyRow {
@@ -154,7 +155,7 @@ export class Repo {
   async insertSignal(s: NewSignal): Promise<boolean> {
     const r = await this.db
       .insert(t.signals)
-      .values({ ...s, statusReason: s.statusReason ?? null })
+      .values({ ...s, statusReason: s.statusReason ?? null, unit: s.unit ?? null })
       .onConflictDoNothing()
       .returning({ id: t.signals.id });
     return r.length > 0;

@@ -63,6 +63,8 @@ export const signals = pgTable(
     barTime: ts("bar_time").notNull(),
     side: text("side").notNull(),
     kind: text("kind").notNull().default("entry"),
+    /** Pyramid unit (0 base, 1.. adds); null for single-unit strategies. */
+    unit: integer("unit"),
     entry: paise("entry").notNull(),
     stop: paise("stop"),
     targets: jsonb("targets").$type<number[]>().notNull().default(sql`'[]'::jsonb`),
@@ -100,6 +102,8 @@ export const positions = pgTable(
     lastPrice: paise("last_price"),
     realized: paise("realized").notNull().default(0),
     signalId: text("signal_id"),
+    /** Pyramid unit of the strategy in this symbol; each unit has its own stop. */
+    unit: integer("unit"),
     openedAt: ts("opened_at").notNull(),
     closedAt: ts("closed_at"),
     meta: jsonb("meta").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),

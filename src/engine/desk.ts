@@ -100,36 +100,87 @@ export class Desk {
     }
   }
 
-  /** One trading day of daily bars: fills at the open, stops, then the strategies at the close. */
-  onDay(date: IstDate, bars: readonly Candle[]): Promise<void> {
+  /** One whole trading day at once: the open, every intraday bar in time order, the close. */
+  async onDay(date: IstDate, bars: readonly Candle[]): Promise<void> {
+    const daily = bars.filter((b) => b.timeframe === "1d");
+    const intraday = bars.filter((b) => b.timeframe !== "1d").sort((a, b) => a.time.getTime() - b.time.getTime());
+    await this.openDay(date, daily);
+    for (const b of intraday) await this.onIntradayBar(b);
+    await this.closeDay(date, daily);
+  }
+
+  /** A trading day opens: working orders on the daily symbols meet the day's bars (market orders fill at the open). */
+  openDay(date: IstDate, daily: readonly Candle[]): Promise<void> {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "09:15"));
-      for (const b of bars) this.series.add(b);
-      for (const b of bars) await this.opts.broker.onBar(b);
-      for (const b of bars) this.ltp.set(b.symbol, b.close);
+      for (const b of daily) this.series.add(b);
+      for (const b of daily) await this.opts.broker.onBar(b);
+      for (const b of daily) this.ltp.set(b.symbol, b.close);
+    });
+  }
+
+  /** An intraday bar has closed: working orders meet it, then the strategies on its timeframe run. */
+  onIntradayBar(bar: Candle): Promise<void> {
+    return this.serial.run(async () => {
+      this.opts.marketClock.set?.(bar.time);
+      this.series.add(bar);
+      await this.opts.broker.onBar(bar);
+      this.ltp.set(bar.symbol, bar.close);
+      this.opts.marketClock.set?.(new Date(bar.time.getTime() + timeframeMs(bar.timeframe)));
+      await this.runStrategies([bar]);
+      this.feed.at = this.opts.marketClock.now();
+    });
+  }
+
+  /** The day closes at 15:30: the daily strategies run, prices are marked and the day is booked. */
+  closeDay(date: IstDate, daily: readonly Candle[]): Promise<void> {
+    return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "15:30"));
-      for (const strategy of this.opts.strategies) {
-        for (const b of bars) {
-          if (b.timeframe !== strategy.timeframe) continue;
-          const drafts = strategy.evaluate(this.series.bars(b.symbol, b.timeframe), strategy.defaults);
-          for (const d of drafts) await (d.kind === "entry" ? this.onEntryDraft(d) : this.onExitDraft(d));
-        }
-      }
+      await this.runStrategies(daily);
       await this.repo.markPrices(this.ltp);
       await this.reports.closeDay(date, await this.ledger());
       this.feed.at = fromIst(date, "15:30");
-      this.bus.emit("replay.day", { date, bars: bars.length });
+      this.bus.emit("replay.day", { date, bars: daily.length });
     });
+  }
+
+  private async runStrategies(bars: readonly Candle[]): Promise<void> {
+    for (const strategy of this.opts.strategies) {
+      for (const b of bars) {
+        if (b.timeframe !== strategy.timeframe) continue;
+        if (strategy.needsVolume && b.volume === 0) continue; // an index: nothing to read
+        const drafts = strategy.evaluate(this.series.bars(b.symbol, b.timeframe), strategy.defaults);
+        for (const d of drafts) await this.onDraft(d);
+      }
+    }
   }
 
   // ---- signals ----
 
+  private onDraft(d: SignalDraft): Promise<void> {
+    switch (d.kind) {
+      case "entry":
+        return this.onEntryDraft(d);
+      case "exit":
+        return this.onExitDraft(d);
+      case "alert":
+        return this.onAlertDraft(d);
+    }
+  }
+
+  /** The fields of a draft that are stored (the note is for the alert text only). */
+  private stored(d: SignalDraft) {
+    const { note: _note, alertIfFlat: _flat, ...rest } = d;
+    return { ...rest, unit: d.unit ?? null };
+  }
+
   private async onEntryDraft(d: SignalDraft): Promise<void> {
     if (await this.repo.signal(d.id)) return; // seen before a restart
     const now = this.opts.wallClock.now();
-    const base = { ...d, qty: 0, sizing: {}, createdAt: now, expiresAt: null };
-    if (await this.openPositionOf(d.symbol, d.strategy)) {
-      await this.repo.insertSignal({ ...base, status: "skipped", statusReason: `already holding ${d.symbol} for ${d.strategy}` });
+    const base = { ...this.stored(d), qty: 0, sizing: {}, createdAt: now, expiresAt: null };
+    const skip = await this.entryConflict(d);
+    if (skip) {
+      await this.repo.insertSignal({ ...base, status: "skipped", statusReason: skip });
       return;
     }
     const book = await this.ledger();
@@ -150,27 +201,58 @@ export class Desk {
     }
   }
 
+  /** Why an entry cannot open now (a base while holding, a pyramid without its base or twice), or null. */
+  private async entryConflict(d: SignalDraft): Promise<string | null> {
+    const held = await this.openPositionsOf(d.symbol, d.strategy);
+    const unit = d.unit ?? 0;
+    if (unit === 0) return held.length > 0 ? `already holding ${d.symbol} for ${d.strategy}` : null;
+    if (held.length === 0) return `pyramid unit ${unit} needs an open ${d.strategy} position in ${d.symbol}`;
+    if (held.some((p) => p.unit === unit)) return `pyramid unit ${unit} of ${d.strategy} in ${d.symbol} is already open`;
+    return null;
+  }
+
   private async onExitDraft(d: SignalDraft): Promise<void> {
-    const pos = await this.openPositionOf(d.symbol, d.strategy);
-    if (!pos || (await this.repo.signal(d.id))) return;
+    if (await this.repo.signal(d.id)) return;
+    const held = (await this.openPositionsOf(d.symbol, d.strategy)).filter((p) => d.unit === undefined || p.unit === d.unit);
     const now = this.opts.wallClock.now();
+    if (held.length === 0) {
+      // Nothing to close: a downside breakout on a cash stock is still news to the trader.
+      if (d.alertIfFlat) await this.onAlertDraft(d);
+      return;
+    }
     await this.repo.insertSignal({
-      ...d,
-      qty: pos.qty,
+      ...this.stored(d),
+      qty: held.reduce((q, p) => q + p.qty, 0),
       sizing: {},
       createdAt: now,
       expiresAt: null,
       status: "approved",
-      statusReason: "exit on the strategy's signal",
+      statusReason: d.note ? `exit: ${d.note}` : "exit on the strategy's signal",
       decidedBy: "strategy",
       decidedAt: now,
-      positionId: pos.id,
+      positionId: held[0]!.id,
     });
-    await this.exitPosition(pos.id, d.id, "signal_exit");
+    for (const p of held) await this.exitPosition(p.id, d.id, "signal_exit");
     await this.repo.transitionSignal(d.id, ["approved"], "ordered");
   }
 
-  /** Cancels the position's working orders, then sells what is held at market. */
+  /** Stored once per id, so a restart never repeats an alert. */
+  private async onAlertDraft(d: SignalDraft): Promise<void> {
+    const now = this.opts.wallClock.now();
+    const inserted = await this.repo.insertSignal({
+      ...this.stored(d),
+      kind: "alert",
+      qty: 0,
+      sizing: {},
+      createdAt: now,
+      expiresAt: null,
+      status: "alerted",
+      statusReason: d.note ?? null,
+    });
+    if (inserted) this.bus.emit("signal.alert", { signal: (await this.repo.signal(d.id))! });
+  }
+
+  /** Cancels the position's working orders, then closes what is held at market. */
   private async exitPosition(positionId: number, signalId: string | null, why: string): Promise<OrderView | undefined> {
     const pos = await this.repo.position(positionId);
     if (!pos || pos.status !== "open") return undefined;
@@ -189,8 +271,9 @@ export class Desk {
     return order;
   }
 
-  private async openPositionOf(symbol: string, strategy: string): Promise<PositionView | undefined> {
-    return (await this.repo.openPositions()).find((p) => p.symbol === symbol && p.strategy === strategy);
+  /** Every open unit of a strategy in a symbol (one, unless it pyramids). */
+  private async openPositionsOf(symbol: string, strategy: string): Promise<PositionView[]> {
+    return (await this.repo.openPositions()).filter((p) => p.symbol === symbol && p.strategy === strategy);
   }
 
   /** Cancels whatever still works at the broker for a position (its stop, an unfilled exit). */
@@ -277,6 +360,7 @@ export class Desk {
       stop: s?.stop ?? null,
       targets: s?.targets ?? [],
       exitReason: o.purpose === "stop" ? "stop" : s?.kind === "exit" ? "signal_exit" : "manual",
+      unit: s?.unit ?? null,
     };
   }
 
@@ -351,6 +435,13 @@ export class Desk {
   }
 }
 
+const TIMEFRAME_MS: Record<Candle["timeframe"], number> = { "1m": 60_000, "75m": 75 * 60_000, "1d": 375 * 60_000, "1w": 5 * 375 * 60_000 };
+
+/** How long a bar of the timeframe lasts in session time (a daily bar: 09:15 to 15:30). */
+function timeframeMs(tf: Candle["timeframe"]): number {
+  return TIMEFRAME_MS[tf];
+}
+
 function alreadyDecided(s: SignalView): string {
   const when = s.decidedAt ? ` at ${formatIst(s.decidedAt)}` : "";
   switch (s.status) {
@@ -364,6 +455,8 @@ function alreadyDecided(s: SignalView): string {
       return `Signal ${s.id} expired${when}; nothing was ordered.`;
     case "refused":
       return `Signal ${s.id} was refused by risk: ${s.statusReason ?? "no reason recorded"}.`;
+    case "alerted":
+      return `${s.id} is an alert, not a trade signal; there is nothing to approve.`;
     case "skipped":
       return `Signal ${s.id} was skipped: ${s.statusReason ?? "no reason recorded"}.`;
     default:

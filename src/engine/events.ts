@@ -4,6 +4,8 @@ import type { OrderView, PositionView, SignalView, TradeView } from "./views.js"
 export interface DeskEvents {
   "signal.proposed": { signal: SignalView };
   "signal.decided": { signal: SignalView };
+  /** A strategy's alert (a near breakout, a breakdown nobody holds): informs, asks nothing. */
+  "signal.alert": { signal: SignalView };
   "order.placed": { order: OrderView };
   "order.filled": { order: OrderView; qty: number; price: number };
   "order.rejected": { order: OrderView; reason: string };

@@ -1,8 +1,9 @@
 import type { Timeframe } from "./market/candle.js";
 import type { Paise } from "./money.js";
-import type { Side } from "./strategies/signal.js";
+import type { Side, SignalKind } from "./strategies/signal.js";
 
-export type SignalStatus = "proposed" | "approved" | "rejected" | "expired" | "refused" | "skipped" | "ordered" | "filled" | "failed";
+/** An alert is stored as "alerted" (once per id) and never decided. */
+export type SignalStatus = "alerted" | "proposed" | "approved" | "rejected" | "expired" | "refused" | "skipped" | "ordered" | "filled" | "failed";
 
 export interface SignalView {
   id: string;
@@ -11,7 +12,8 @@ export interface SignalView {
   timeframe: Timeframe;
   barTime: Date;
   side: Side;
-  kind: "entry" | "exit";
+  kind: SignalKind;
+  unit: number | null;
   entry: Paise;
   stop: Paise | null;
   targets: Paise[];
@@ -64,6 +66,8 @@ export interface PositionView {
   lastPrice: Paise | null;
   realized: Paise;
   signalId: string | null;
+  /** Pyramid unit; null for single-unit strategies. */
+  unit: number | null;
   openedAt: Date;
   closedAt: Date | null;
 }

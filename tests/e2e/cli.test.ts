@@ -53,14 +53,14 @@ describe("dalal CLI", () => {
   });
 
   it("answers --help on every command and names an unknown one", async () => {
-    for (const args of [["--help"], ["start", "--help"], ["db", "--help"], ["config", "--help"], ["costs", "--help"]]) {
+    for (const args of [["--help"], ["start", "--help"], ["scan", "--help"], ["db", "--help"], ["config", "--help"], ["costs", "--help"]]) {
       const p = startDalal(args, {});
       expect(await p.exited).toBe(0);
       expect(p.stdout()).toMatch(/Usage: dalal/);
     }
     const bad = startDalal(["launch"], {});
     expect(await bad.exited).toBe(2);
-    expect(bad.stderr()).toMatch(/unknown command "launch"; valid: start, db, config, costs/);
+    expect(bad.stderr()).toMatch(/unknown command "launch"; valid: start, scan, db, config, costs/);
     const badOpt = startDalal(["start", "--fast"], {});
     expect(await badOpt.exited).toBe(2);
     expect(badOpt.stderr()).toMatch(/--fast/);
@@ -82,7 +82,7 @@ describe("dalal CLI", () => {
   });
 
   it("drives the desk from the console: a numbered button approves, the fill shows in /positions", async () => {
-    const p = startDalal(["start"], { DALAL_HOME: home(), HTTP_PORT: "0", REPLAY_FROM: "2025-01-01", REPLAY_TO: "2025-01-06", REPLAY_PACE_MS: "1500" });
+    const p = startDalal(["start"], { DALAL_HOME: home(), HTTP_PORT: "0", REPLAY_FROM: "2025-01-01", REPLAY_TO: "2025-01-06", REPLAY_PACE_MS: "1500", ENABLED_STRATEGIES: "sma-cross" });
     const [, n, symbol] = await p.waitForOutput(/BUY (?:\S+) × \d+[\s\S]*?\[(\d+)\] ✅ Approve/, 60_000).then((m) => [m[0], m[1], /BUY (\S+) ×/.exec(m[0])![1]]);
     p.child.stdin!.write(`${n}\n`);
     await p.waitForOutput(/\(updated\)[\s\S]*Approved by @owner/);

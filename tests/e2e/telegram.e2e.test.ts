@@ -48,6 +48,8 @@ describe.each(targets)("Dalal against the Telegram stand-in on $name", (target) 
       TELEGRAM_ADMIN_CHAT_ID: String(ADMIN_CHAT),
       DALAL_HOME: home,
       REPLAY_FROM: "2025-01-01",
+      // One strategy, so the first signal of the replay is a known one.
+      ENABLED_STRATEGIES: "sma-cross",
       REPLAY_TO: "2025-02-28",
       REPLAY_PACE_MS: "400",
       HTTP_PORT: "0",

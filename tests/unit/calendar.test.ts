@@ -9,16 +9,16 @@ const cal = loadNseCalendar();
 const at = (date: string, time: string): Date => fromIst(date, time);
 
 describe("holiday data", () => {
-  it("covers 2021-2026", () => {
-    expect(cal.coverage()).toEqual({ from: "2021-01-01", to: "2026-12-31" });
+  it("covers 2020-2026", () => {
+    expect(cal.coverage()).toEqual({ from: "2020-01-01", to: "2026-12-31" });
   });
 
   it("has NSE's weekday holiday count for each year", () => {
     // Muhurat days (regular session closed) are counted as holidays.
     const counts = Object.fromEntries(
-      [2021, 2022, 2023, 2024, 2025, 2026].map((y) => [y, cal.holidays(y).filter((h) => !h.weekend).length]),
+      [2020, 2021, 2022, 2023, 2024, 2025, 2026].map((y) => [y, cal.holidays(y).filter((h) => !h.weekend).length]),
     );
-    expect(counts).toEqual({ 2021: 14, 2022: 13, 2023: 15, 2024: 17, 2025: 14, 2026: 16 });
+    expect(counts).toEqual({ 2020: 12, 2021: 14, 2022: 13, 2023: 15, 2024: 17, 2025: 14, 2026: 16 });
   });
 
   it("strips the weekend marker from descriptions", () => {
@@ -49,7 +49,7 @@ describe("holiday data", () => {
   // Every weekday without a daily bar in the shipped NIFTY 50 data is a
   // holiday, and every day with bars has a session: an independent check of
   // the lists against what the exchange actually did.
-  it("matches the days with bars in the shipped daily data (2021-01 to 2025-09)", () => {
+  it("matches the days with bars in the shipped daily data (2020-10 to 2025-09)", () => {
     const dir = fileURLToPath(new URL("../../data/nifty50_daily/", import.meta.url));
     const barDays = new Set<string>();
     for (const f of readdirSync(dir).filter((n) => n.endsWith(".csv"))) {
@@ -58,7 +58,7 @@ describe("holiday data", () => {
       }
     }
     const mismatches: string[] = [];
-    for (let d = "2021-01-01"; d <= "2025-09-30"; d = addDays(d, 1)) {
+    for (let d = "2020-10-01"; d <= "2025-09-30"; d = addDays(d, 1)) {
       if (barDays.has(d) !== cal.hasSession(d)) mismatches.push(d);
     }
     expect(mismatches).toEqual([]);
@@ -225,10 +225,11 @@ describe("status and next open", () => {
 describe("coverage", () => {
   it("throws a RangeError naming the date and the covered years", () => {
     expect(() => cal.isTradingDay("2027-01-04")).toThrow(RangeError);
-    expect(() => cal.isTradingDay("2027-01-04")).toThrow(/2027-01-04.*2021-2026/);
-    expect(() => cal.isTradingDay("2020-12-31")).toThrow(/2020-12-31/);
+    expect(() => cal.isTradingDay("2027-01-04")).toThrow(/2027-01-04.*2020-2026/);
+    expect(() => cal.isTradingDay("2019-12-31")).toThrow(/2019-12-31/);
     expect(() => cal.nextTradingDay("2026-12-31")).toThrow(RangeError);
-    expect(() => cal.previousTradingDay("2021-01-01")).toThrow(RangeError);
+    expect(() => cal.previousTradingDay("2020-01-01")).toThrow(RangeError);
+    expect(cal.previousTradingDay("2021-01-01")).toBe("2020-12-31");
     expect(() => cal.isMarketOpen(at("2027-01-04", "10:00"))).toThrow(RangeError);
     expect(() => cal.nextOpen(at("2026-12-31", "16:00"))).toThrow(RangeError);
   });

@@ -1,7 +1,7 @@
 import type { Repo } from "../../db/repo.js";
 import type { Desk } from "../desk.js";
 import type { Candle } from "../market/candle.js";
-import { istDate, type IstDate } from "../time/ist.js";
+import { fromIst, istDate, type IstDate } from "../time/ist.js";
 
 export interface ReplayOptions {
   from: IstDate;
@@ -11,6 +11,16 @@ export interface ReplayOptions {
 }
 
 const CURSOR_KEY = "replay.cursor";
+
+/** The timeframes the replay plays: daily bars for the stocks, 75-minute bars for Bank Nifty. */
+const INTRADAY = "75m";
+
+interface ReplayDay {
+  date: IstDate;
+  daily: Candle[];
+  /** Intraday bars in time order. */
+  intraday: Candle[];
+}
 
 export class ReplayRangeError extends Error {
   override name = "ReplayRangeError";
@@ -24,8 +34,10 @@ export class ReplayFeed {
   private stopping = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  private days: Array<{ date: IstDate; bars: Candle[] }> = [];
+  private days: ReplayDay[] = [];
   private idx = 0;
+  /** Within the current day: 0 the open, 1..n its intraday bars, n+1 the close. */
+  private part = 0;
   first: IstDate | null = null;
   last: IstDate | null = null;
 
@@ -45,23 +57,26 @@ export class ReplayFeed {
     if (this.opts.to && this.opts.to < dataFrom) throw new ReplayRangeError(`REPLAY_TO=${this.opts.to} is before the data, which starts ${dataFrom}`);
     const cursor = await this.repo.getSetting<IstDate>(CURSOR_KEY);
     const startAfter = cursor && cursor >= this.opts.from ? cursor : null;
+    const intraday = await this.repo.loadCandles(INTRADAY);
     const history: Candle[] = [];
-    const byDay = new Map<IstDate, Candle[]>();
-    for (const c of all) {
+    const byDay = new Map<IstDate, ReplayDay>();
+    const place = (c: Candle, into: "daily" | "intraday") => {
       const d = istDate(c.time);
       const played = d < this.opts.from || (startAfter !== null && d <= startAfter);
       if (played) history.push(c);
       else if (!this.opts.to || d <= this.opts.to) {
-        let arr = byDay.get(d);
-        if (!arr) byDay.set(d, (arr = []));
-        arr.push(c);
+        let day = byDay.get(d);
+        if (!day) byDay.set(d, (day = { date: d, daily: [], intraday: [] }));
+        day[into].push(c);
       }
-    }
+    };
+    for (const c of all) place(c, "daily");
+    for (const c of intraday) place(c, "intraday");
     this.desk.addHistory(history);
-    this.days = [...byDay.entries()].map(([date, bars]) => ({ date, bars }));
+    this.days = [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     this.first = this.days[0]?.date ?? null;
     this.last = this.days[this.days.length - 1]?.date ?? null;
-    if (startAfter) this.desk.feed.at = new Date(history[history.length - 1]!.time);
+    if (startAfter) this.desk.feed.at = fromIst(startAfter, "15:30");
     this.desk.feed.finished = this.days.length === 0;
     return { resumeFrom: this.first, days: this.days.length, dataFrom, dataTo };
   }
@@ -72,13 +87,27 @@ export class ReplayFeed {
     this.loop = this.run();
   }
 
-  /** Plays the next day now (tests, and the loop itself). False when nothing is left. */
-  async step(): Promise<boolean> {
+  /**
+   * Plays the next step now (tests, and the loop itself): a day's open, one of its
+   * intraday bars, or its close. False when nothing is left. The cursor moves once
+   * a day has closed, so a restart replays at most the day it stopped in.
+   */
+  async stepPart(): Promise<boolean> {
     const day = this.days[this.idx];
     if (!day) return false;
-    this.idx++;
-    await this.desk.onDay(day.date, day.bars);
+    const part = this.part++;
+    if (part === 0) {
+      await this.desk.openDay(day.date, day.daily);
+      return true;
+    }
+    if (part <= day.intraday.length) {
+      await this.desk.onIntradayBar(day.intraday[part - 1]!);
+      return true;
+    }
+    await this.desk.closeDay(day.date, day.daily);
     await this.repo.setSetting(CURSOR_KEY, day.date, this.desk.opts.wallClock.now());
+    this.idx++;
+    this.part = 0;
     if (this.idx >= this.days.length) {
       this.desk.feed.finished = true;
       this.desk.bus.emit("replay.finished", { date: day.date });
@@ -86,6 +115,15 @@ export class ReplayFeed {
     return true;
   }
 
+  /** Plays the rest of the current day (or the next whole day). False when nothing is left. */
+  async step(): Promise<boolean> {
+    if (!this.days[this.idx]) return false;
+    const idx = this.idx;
+    while (this.idx === idx && (await this.stepPart()));
+    return true;
+  }
+
+  /** Days not yet closed. */
   remaining(): number {
     return this.days.length - this.idx;
   }
@@ -102,8 +140,10 @@ export class ReplayFeed {
       // (at most SIGNAL_TTL_MINUTES), so an approval fills at the bar after the signal.
       while (!this.stopping && (await this.desk.pendingSignals()).length > 0) await this.sleep(250);
       if (this.stopping) break;
-      if (!(await this.step())) break;
-      if (this.opts.paceMs > 0) await this.sleep(this.opts.paceMs);
+      const dayBefore = this.idx;
+      if (!(await this.stepPart())) break;
+      // Pace by the day; the steps inside a day follow each other at once.
+      if (this.opts.paceMs > 0 && this.idx !== dayBefore) await this.sleep(this.opts.paceMs);
       else await new Promise((r) => setImmediate(r));
     }
   }

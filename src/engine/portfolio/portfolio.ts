@@ -33,7 +33,7 @@ export class Portfolio {
     repo: Repo,
     order: OrderView,
     fill: { qty: number; price: Paise; time: Date },
-    ctx: { strategy: string; stop: Paise | null; targets: Paise[]; exitReason: string },
+    ctx: { strategy: string; stop: Paise | null; targets: Paise[]; exitReason: string; unit?: number | null },
     charges: Paise,
   ): Promise<FillResult> {
     const value = fill.qty * fill.price;
@@ -59,6 +59,7 @@ export class Portfolio {
         targets: ctx.targets,
         lastPrice: fill.price,
         signalId: order.signalId,
+        unit: ctx.unit ?? null,
         openedAt: fill.time,
       });
       return { position, opened: true };

@@ -1,9 +1,12 @@
+import { bankNiftyTrend } from "./banknifty-trend.js";
+import { momentumLadder } from "./momentum-ladder.js";
 import { smaCross } from "./sma-cross.js";
 import type { Strategy } from "./strategy.js";
+import { threeWeekInside } from "./three-week-inside.js";
 
-/** Every strategy Dalal knows, by name. */
+/** Every strategy Dalal knows, by name, in the order the help lists them. */
 export const STRATEGIES: ReadonlyMap<string, Strategy<unknown>> = new Map(
-  [smaCross as Strategy<unknown>].map((s) => [s.name, s]),
+  ([threeWeekInside, bankNiftyTrend, momentumLadder, smaCross] as Strategy<unknown>[]).map((s) => [s.name, s]),
 );
 
 export function strategyByName(name: string): Strategy<unknown> {

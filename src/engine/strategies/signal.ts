@@ -4,37 +4,72 @@ import type { Paise } from "../money.js";
 
 export type Side = "long" | "short";
 
+/**
+ * entry opens a position (unit 0) or adds a pyramid unit (unit ≥ 1); exit closes
+ * the strategy's position in the symbol (one unit when `unit` is set, else all);
+ * alert only informs the trader (a near breakout, a downside move on a cash stock
+ * that nobody holds).
+ */
+export type SignalKind = "entry" | "exit" | "alert";
+
 /** What a strategy says about one bar: pure data, no sizing yet. */
 export interface SignalDraft {
   id: string;
   strategy: string;
   symbol: string;
+  /** The signal bar's timeframe (three-week-inside reads daily bars and signals on weekly ones). */
   timeframe: Timeframe;
-  /** The signal bar's opening instant. */
+  /** The signal bar's opening instant (a weekly bar opens on its first trading day). */
   barTime: Date;
+  /** The direction the signal reads: a downside breakout is "short" even when it only closes a long. */
   side: Side;
-  /** entry opens a position; exit closes the strategy's open position in the symbol. */
-  kind: "entry" | "exit";
+  kind: SignalKind;
   entry: Paise;
   stop: Paise | null;
   targets: Paise[];
   /** 0-100. */
   strength: number;
-  /** The indicator values that triggered it. */
+  /** The indicator values that triggered it; prices here are rupees, not paise. */
   conditions: Record<string, number | string | boolean>;
+  /** Pyramid unit: 0 base, 1.. adds. Absent: a single-unit strategy. */
+  unit?: number;
+  /** One line for the trader, for alerts and exits. */
+  note?: string;
+  /** An exit that is news even when nothing is held (a downside breakout on a cash stock): alert the trader then. */
+  alertIfFlat?: boolean;
 }
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
+// A scan makes many ids with one params object: serialise it once.
+const PARAMS_JSON = new WeakMap<object, string>();
+function paramsJson(params: unknown): string {
+  if (params === null || typeof params !== "object") return JSON.stringify(params) ?? "null";
+  let s = PARAMS_JSON.get(params);
+  if (s === undefined) PARAMS_JSON.set(params, (s = JSON.stringify(params)));
+  return s;
+}
+
 /**
  * Same strategy, parameters, symbol, timeframe and bar → same id. Short enough
  * (at most 40 characters) for button data and for typing `/approve ID`.
+ * `kind` separates several signals on one bar ("entry", "exit", "entry:u2", ...).
  */
 export function signalId(strategy: string, params: unknown, symbol: string, tf: Timeframe, barTime: Date, kind = "entry"): string {
   const h = createHash("sha256")
-    .update(JSON.stringify([strategy, params, symbol, tf, barTime.toISOString(), kind]))
+    .update(`[${JSON.stringify(strategy)},${paramsJson(params)},${JSON.stringify(symbol)},${JSON.stringify(tf)},"${barTime.toISOString()}",${JSON.stringify(kind)}]`)
     .digest();
   let s = "";
   for (let i = 0; i < 8; i++) s += BASE32[h[i]! & 31];
   return `${strategy.slice(0, 30)}-${s}`;
+}
+
+/** Paise → rupees for `conditions`, kept to 4 decimals so JSON stays readable and stable. */
+export function rupees(paise: number): number {
+  return Number((paise / 100).toFixed(4));
+}
+
+/** An indicator value rounded for `conditions` (full precision stays in the computation). */
+export function round4(x: number): number {
+  return Number(x.toFixed(4));
 }

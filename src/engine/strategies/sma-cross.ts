@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { roundToTick } from "../money.js";
 import { defaultEquityTick } from "../market/tick.js";
-import type { Candle } from "../market/candle.js";
+import { sma } from "../indicators/moving-averages.js";
+import { RollingExtreme } from "../indicators/rolling.js";
 import { istDate } from "../time/ist.js";
-import { signalId, type SignalDraft } from "./signal.js";
-import type { Strategy } from "./strategy.js";
+import { toOhlcv } from "./bars.js";
+import { rupees, signalId, type SignalDraft } from "./signal.js";
+import { defineStrategy } from "./strategy.js";
 
 const params = z
   .object({
@@ -14,77 +16,76 @@ const params = z
     stopLookback: z.number().int().min(2).max(100).default(10),
     targetR: z.number().positive().max(20).default(2),
   })
+  .strict()
   .refine((p) => p.fast < p.slow, { message: "fast must be shorter than slow", path: ["fast"] });
 
 export type SmaCrossParams = z.output<typeof params>;
-
-function sma(bars: readonly Candle[], end: number, n: number): number {
-  let s = 0;
-  for (let i = end - n + 1; i <= end; i++) s += bars[i]!.close;
-  return s / n;
-}
 
 /**
  * Long when the fast SMA of closes crosses above the slow one on the bar just
  * closed; the cross back below is an exit for that long. Cash market: long-only.
  */
-export const smaCross: Strategy<SmaCrossParams> = {
+export const smaCross = defineStrategy<SmaCrossParams>({
   name: "sma-cross",
   description: "Fast/slow simple moving average crossover on daily closes (long-only).",
   timeframe: "1d",
+  defaultUniverse: "nifty50",
+  needsVolume: false,
   params,
   defaults: params.parse({}),
-  evaluate(bars, p) {
+  scan(bars, p, opts = {}) {
     const n = bars.length;
-    if (n < p.slow + 1) return [];
-    const last = bars[n - 1]!;
-    const fastNow = sma(bars, n - 1, p.fast);
-    const slowNow = sma(bars, n - 1, p.slow);
-    const fastPrev = sma(bars, n - 2, p.fast);
-    const slowPrev = sma(bars, n - 2, p.slow);
-    const rupees = (paise: number) => Number((paise / 100).toFixed(4));
-    const conditions = {
-      smaFast: rupees(fastNow),
-      smaSlow: rupees(slowNow),
-      smaFastPrev: rupees(fastPrev),
-      smaSlowPrev: rupees(slowPrev),
-    };
-    const base = { strategy: "sma-cross", symbol: last.symbol, timeframe: "1d" as const, barTime: last.time, side: "long" as const };
+    const { close, low } = toOhlcv(bars);
+    const fast = sma(close, p.fast);
+    const slow = sma(close, p.slow);
+    const lows = new RollingExtreme(p.stopLookback, false);
     const out: SignalDraft[] = [];
-    // Two states, "above" (fast > slow) and "not above": a touch is not a new cross.
-    const wasAbove = fastPrev > slowPrev;
-    const isAbove = fastNow > slowNow;
-    if (!wasAbove && isAbove) {
-      const tick = defaultEquityTick(last.close, istDate(last.time));
-      let low = Infinity;
-      for (let i = Math.max(0, n - p.stopLookback); i < n; i++) low = Math.min(low, bars[i]!.low);
-      const entry = last.close;
-      const stop = roundToTick(Math.min(low, entry - tick), tick, "down");
-      const risk = entry - stop;
-      const target = roundToTick(entry + Math.round(risk * p.targetR), tick, "up");
-      const spread = (fastNow - slowNow) / slowNow;
-      out.push({
-        ...base,
-        id: signalId("sma-cross", p, last.symbol, "1d", last.time),
-        kind: "entry",
-        entry,
-        stop,
-        targets: [target],
-        strength: Math.max(1, Math.min(100, Math.round(50 + spread * 5000))),
-        conditions,
-      });
-    } else if (wasAbove && !isAbove) {
-      out.push({
-        ...base,
-        id: signalId("sma-cross", p, last.symbol, "1d", last.time, "exit"),
-        kind: "exit",
-        entry: last.close,
-        stop: null,
-        targets: [],
-        strength: 50,
-        conditions,
-      });
+    const from = Math.max(opts.from ?? 0, 1);
+    for (let i = 0; i < n; i++) {
+      lows.push(low[i]!);
+      if (i < from || Number.isNaN(slow[i - 1]!)) continue;
+      // Two states, "above" (fast > slow) and "not above": a touch is not a new cross.
+      const wasAbove = fast[i - 1]! > slow[i - 1]!;
+      const isAbove = fast[i]! > slow[i]!;
+      if (wasAbove === isAbove) continue;
+      const bar = bars[i]!;
+      const conditions = {
+        smaFast: rupees(fast[i]!),
+        smaSlow: rupees(slow[i]!),
+        smaFastPrev: rupees(fast[i - 1]!),
+        smaSlowPrev: rupees(slow[i - 1]!),
+      };
+      const base = { strategy: "sma-cross", symbol: bar.symbol, timeframe: "1d" as const, barTime: bar.time, conditions };
+      if (isAbove) {
+        const tick = defaultEquityTick(bar.close, istDate(bar.time));
+        const entry = bar.close;
+        const stop = roundToTick(Math.min(lows.value, entry - tick), tick, "down");
+        const target = roundToTick(entry + Math.round((entry - stop) * p.targetR), tick, "up");
+        const spread = (fast[i]! - slow[i]!) / slow[i]!;
+        out.push({
+          ...base,
+          id: signalId("sma-cross", p, bar.symbol, "1d", bar.time),
+          side: "long",
+          kind: "entry",
+          entry,
+          stop,
+          targets: [target],
+          strength: Math.max(1, Math.min(100, Math.round(50 + spread * 5000))),
+        });
+      } else {
+        out.push({
+          ...base,
+          id: signalId("sma-cross", p, bar.symbol, "1d", bar.time, "exit"),
+          side: "short",
+          kind: "exit",
+          entry: bar.close,
+          stop: null,
+          targets: [],
+          strength: 50,
+          note: `fast SMA ${p.fast} crossed below slow SMA ${p.slow}`,
+        });
+      }
     }
     return out;
   },
-};
+});

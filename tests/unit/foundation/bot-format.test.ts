@@ -30,6 +30,7 @@ function signal(over: Partial<SignalView> = {}): SignalView {
     createdAt: fromIst("2025-01-03", "15:30"),
     expiresAt: fromIst("2025-01-03", "15:45"),
     positionId: null,
+    unit: null,
     ...over,
   };
 }
@@ -180,6 +181,7 @@ describe("positionLines", () => {
     lastPrice: 12_500_000,
     realized: 0,
     signalId: null,
+    unit: null,
     openedAt: new Date(0),
     closedAt: null,
     avgPrice: 12_345_678,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, SETTINGS, allowedChats, describeConfig, isSecret, loadConfig } from "../../../src/config.js";
+import { ConfigError, SETTINGS, STRATEGY_NAMES, allowedChats, describeConfig, isSecret, loadConfig } from "../../../src/config.js";
 
 let dir: string;
 beforeEach(() => {
@@ -45,7 +45,7 @@ describe("defaults", () => {
     expect(cfg.DATABASE_URL).toBeUndefined();
     expect(cfg.TELEGRAM_API_ROOT).toBe("https://api.telegram.org");
     expect(cfg.TELEGRAM_ALLOWED_CHAT_IDS).toEqual([]);
-    expect(cfg.ENABLED_STRATEGIES).toEqual(["sma-cross"]);
+    expect(cfg.ENABLED_STRATEGIES).toEqual([...STRATEGY_NAMES]);
     expect(cfg.AUTO_ACCEPT_STRATEGIES).toEqual([]);
   });
 
@@ -117,15 +117,15 @@ describe("values from the environment and from .env", () => {
   });
 
   it("accepts all for strategies, and an empty auto-accept list", () => {
-    expect(load({ ENABLED_STRATEGIES: "all" }).ENABLED_STRATEGIES).toEqual(["sma-cross"]);
-    expect(load({ ENABLED_STRATEGIES: " ALL " }).ENABLED_STRATEGIES).toEqual(["sma-cross"]);
-    expect(load({ AUTO_ACCEPT_STRATEGIES: "all" }).AUTO_ACCEPT_STRATEGIES).toEqual(["sma-cross"]);
+    expect(load({ ENABLED_STRATEGIES: "all" }).ENABLED_STRATEGIES).toEqual([...STRATEGY_NAMES]);
+    expect(load({ ENABLED_STRATEGIES: " ALL " }).ENABLED_STRATEGIES).toEqual([...STRATEGY_NAMES]);
+    expect(load({ AUTO_ACCEPT_STRATEGIES: "all" }).AUTO_ACCEPT_STRATEGIES).toEqual([...STRATEGY_NAMES]);
     expect(load({ AUTO_ACCEPT_STRATEGIES: "" }).AUTO_ACCEPT_STRATEGIES).toEqual([]);
   });
 
   it("treats an empty value as unset, so the default applies (NAME= in .env)", () => {
     const cfg = load({ ENABLED_STRATEGIES: "", CAPITAL: "", HTTP_HOST: " " });
-    expect(cfg.ENABLED_STRATEGIES).toEqual(["sma-cross"]);
+    expect(cfg.ENABLED_STRATEGIES).toEqual([...STRATEGY_NAMES]);
     expect(cfg.CAPITAL).toBe(400000);
     expect(cfg.HTTP_HOST).toBe("127.0.0.1");
     expect(cfg.sources.CAPITAL).toBe("default");

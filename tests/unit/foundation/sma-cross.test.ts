@@ -113,7 +113,7 @@ describe("smaCross exit and no signal", () => {
     expect(out).toHaveLength(1);
     const s = out[0]!;
     expect(s.kind).toBe("exit");
-    expect(s.side).toBe("long");
+    expect(s.side).toBe("short");
     expect(s.entry).toBe(9000);
     expect(s.stop).toBeNull();
     expect(s.targets).toEqual([]);
