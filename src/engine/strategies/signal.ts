@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Timeframe } from "../market/candle.js";
 import type { Paise } from "../money.js";
 
@@ -41,6 +40,23 @@ export interface SignalDraft {
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
+/**
+ * A 64-bit non-cryptographic string hash (two mixed 32-bit lanes, cyrb53-style).
+ * Ids need spread, not secrecy, and a scan makes a hundred thousand of them.
+ */
+function hash64(str: string): [number, number] {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return [h1 >>> 0, h2 >>> 0];
+}
+
 // A scan makes many ids with one params object: serialise it once.
 const PARAMS_JSON = new WeakMap<object, string>();
 function paramsJson(params: unknown): string {
@@ -56,20 +72,21 @@ function paramsJson(params: unknown): string {
  * `kind` separates several signals on one bar ("entry", "exit", "entry:u2", ...).
  */
 export function signalId(strategy: string, params: unknown, symbol: string, tf: Timeframe, barTime: Date, kind = "entry"): string {
-  const h = createHash("sha256")
-    .update(`[${JSON.stringify(strategy)},${paramsJson(params)},${JSON.stringify(symbol)},${JSON.stringify(tf)},"${barTime.toISOString()}",${JSON.stringify(kind)}]`)
-    .digest();
+  // NUL cannot occur in any of the parts, so the joined key is unambiguous.
+  const [hi, lo] = hash64(`${strategy}\0${paramsJson(params)}\0${symbol}\0${tf}\0${barTime.getTime()}\0${kind}`);
+  // 40 bits: 20 from each half.
   let s = "";
-  for (let i = 0; i < 8; i++) s += BASE32[h[i]! & 31];
+  for (let i = 0; i < 4; i++) s += BASE32[(hi >>> (i * 5)) & 31];
+  for (let i = 0; i < 4; i++) s += BASE32[(lo >>> (i * 5)) & 31];
   return `${strategy.slice(0, 30)}-${s}`;
 }
 
 /** Paise → rupees for `conditions`, kept to 4 decimals so JSON stays readable and stable. */
 export function rupees(paise: number): number {
-  return Number((paise / 100).toFixed(4));
+  return Math.round(paise * 100) / 10_000;
 }
 
 /** An indicator value rounded for `conditions` (full precision stays in the computation). */
 export function round4(x: number): number {
-  return Number(x.toFixed(4));
+  return Math.round(x * 10_000) / 10_000;
 }

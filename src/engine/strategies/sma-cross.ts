@@ -55,33 +55,41 @@ export const smaCross = defineStrategy<SmaCrossParams>({
         smaFastPrev: rupees(fast[i - 1]!),
         smaSlowPrev: rupees(slow[i - 1]!),
       };
-      const base = { strategy: "sma-cross", symbol: bar.symbol, timeframe: "1d" as const, barTime: bar.time, conditions };
       if (isAbove) {
         const tick = defaultEquityTick(bar.close, istDate(bar.time));
         const entry = bar.close;
         const stop = roundToTick(Math.min(lows.value, entry - tick), tick, "down");
         const target = roundToTick(entry + Math.round((entry - stop) * p.targetR), tick, "up");
         const spread = (fast[i]! - slow[i]!) / slow[i]!;
+        // Plain literals, not spreads: a scan builds a hundred thousand of these.
         out.push({
-          ...base,
           id: signalId("sma-cross", p, bar.symbol, "1d", bar.time),
+          strategy: "sma-cross",
+          symbol: bar.symbol,
+          timeframe: "1d",
+          barTime: bar.time,
           side: "long",
           kind: "entry",
           entry,
           stop,
           targets: [target],
           strength: Math.max(1, Math.min(100, Math.round(50 + spread * 5000))),
+          conditions,
         });
       } else {
         out.push({
-          ...base,
           id: signalId("sma-cross", p, bar.symbol, "1d", bar.time, "exit"),
+          strategy: "sma-cross",
+          symbol: bar.symbol,
+          timeframe: "1d",
+          barTime: bar.time,
           side: "short",
           kind: "exit",
           entry: bar.close,
           stop: null,
           targets: [],
           strength: 50,
+          conditions,
           note: `fast SMA ${p.fast} crossed below slow SMA ${p.slow}`,
         });
       }

@@ -213,12 +213,16 @@ export const threeWeekInside = defineStrategy<ThreeWeekInsideParams>({
         qRsi,
         score,
       };
-      const base = { strategy: NAME, symbol: bar.symbol, timeframe: "1w" as const, barTime: weekOpen, strength: score, conditions };
       const tick = defaultEquityTick(c, conditions.day as string);
 
       if (event === "down" && !fno) {
         out.push({
-          ...base,
+          strategy: NAME,
+          symbol: bar.symbol,
+          timeframe: "1w",
+          barTime: weekOpen,
+          strength: score,
+          conditions,
           id: signalId(NAME, p, bar.symbol, "1w", weekOpen, `exit@${motherWeek}`),
           side: "short",
           kind: "exit",
@@ -237,7 +241,12 @@ export const threeWeekInside = defineStrategy<ThreeWeekInsideParams>({
         if (stop - c < tick) continue;
         const risk = stop - c;
         out.push({
-          ...base,
+          strategy: NAME,
+          symbol: bar.symbol,
+          timeframe: "1w",
+          barTime: weekOpen,
+          strength: score,
+          conditions,
           id: signalId(NAME, p, bar.symbol, "1w", weekOpen, `entry@${motherWeek}`),
           side: "short",
           kind: "entry",
@@ -254,7 +263,12 @@ export const threeWeekInside = defineStrategy<ThreeWeekInsideParams>({
       const targets = [roundToTick(c + Math.round(risk * p.t1R), tick, "up"), roundToTick(c + Math.round(risk * p.t2R), tick, "up")];
       if (event === "up") {
         out.push({
-          ...base,
+          strategy: NAME,
+          symbol: bar.symbol,
+          timeframe: "1w",
+          barTime: weekOpen,
+          strength: score,
+          conditions,
           id: signalId(NAME, p, bar.symbol, "1w", weekOpen, `entry@${motherWeek}`),
           side: "long",
           kind: "entry",
@@ -264,7 +278,12 @@ export const threeWeekInside = defineStrategy<ThreeWeekInsideParams>({
         });
       } else {
         out.push({
-          ...base,
+          strategy: NAME,
+          symbol: bar.symbol,
+          timeframe: "1w",
+          barTime: weekOpen,
+          strength: score,
+          conditions,
           id: signalId(NAME, p, bar.symbol, "1w", weekOpen, `alert@${motherWeek}`),
           side: "long",
           kind: "alert",

@@ -23,8 +23,16 @@ export function isIstDate(s: string): boolean {
 /** The IST calendar date of an instant. */
 export function istDate(t: Date | number): IstDate {
   const ms = typeof t === "number" ? t : t.getTime();
-  return new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 10);
+  // Scans ask for the same day many times in a row: remember the last answer.
+  const day = Math.floor((ms + IST_OFFSET_MS) / DAY_MS);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDate = new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 10);
+  }
+  return lastDate;
 }
+let lastDay = NaN;
+let lastDate = "";
 
 /** "HH:MM" in IST. */
 export function istTime(t: Date | number): string {
