@@ -213,7 +213,8 @@ export class Desk {
 
   private async onExitDraft(d: SignalDraft): Promise<void> {
     if (await this.repo.signal(d.id)) return;
-    const held = (await this.openPositionsOf(d.symbol, d.strategy)).filter((p) => d.unit === undefined || p.unit === d.unit);
+    // An exit reading "short" closes longs and one reading "long" closes shorts; a unit exit closes that unit only.
+    const held = (await this.openPositionsOf(d.symbol, d.strategy)).filter((p) => p.side !== d.side && (d.unit === undefined || p.unit === d.unit));
     const now = this.opts.wallClock.now();
     if (held.length === 0) {
       // Nothing to close: a downside breakout on a cash stock is still news to the trader.
