@@ -25,7 +25,7 @@ interface Row {
 const rows: Row[] = [];
 const pct = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-async function desk(auto: string[]) {
+async function desk(auto: string[], strategies: Strategy<unknown>[] = [smaCross as Strategy<unknown>]) {
   const database = await openDatabase({ memory: true });
   await migrateDatabase(database);
   const repo = new Repo(database.db);
@@ -40,7 +40,7 @@ async function desk(auto: string[]) {
     capital: 40_000_000,
     riskPct: 1.5,
     signalTtlMinutes: 15,
-    strategies: [smaCross as Strategy<unknown>],
+    strategies,
     autoAccept: auto,
     charges: deliveryFillCharges,
     mode: "paper",
@@ -86,6 +86,23 @@ async function desk(auto: string[]) {
   const s = (performance.now() - t) / 1000;
   rows.push({ name: "replay with persistence (50 symbols, 2024-01 to 2025-09)", value: Math.round(bars / s), unit: "bars/s", target: "-" });
   rows.push({ name: "closed trades in that replay", value: (await repo.trades()).length, unit: "trades", target: "-" });
+  await database.close();
+}
+
+// 1b. The same replay with every daily strategy evaluating each bar (each evaluation rescans the symbol's history).
+{
+  const all = [...STRATEGIES.values()].filter((x) => x.timeframe === "1d");
+  const { database, repo, desk: d } = await desk([...STRATEGIES.keys()], all);
+  const feed = new ReplayFeed(repo, d, { from: "2025-01-01", to: "2025-09-30", paceMs: 0 });
+  await feed.prepare();
+  let bars = 0;
+  d.bus.on("replay.day", ({ bars: n }) => void (bars += n));
+  const t = performance.now();
+  while (await feed.step()) {
+    /* play */
+  }
+  const s = (performance.now() - t) / 1000;
+  rows.push({ name: `replay with persistence, all ${all.length} daily strategies auto-accepted (2025-01 to 2025-09)`, value: Math.round(bars / s), unit: "bars/s", target: "-" });
   await database.close();
 }
 

@@ -30,8 +30,12 @@ export class CandleSeries {
       if (arr[mid]!.time.getTime() < t) lo = mid + 1;
       else hi = mid;
     }
-    if (arr[lo] && arr[lo]!.time.getTime() === t) arr[lo] = c;
-    else arr.splice(lo, 0, c);
+    if (arr[lo] && arr[lo]!.time.getTime() === t) {
+      // Copy on replace: a series handed out earlier (and arrays derived from it) stays as it was.
+      const copy = arr.slice();
+      copy[lo] = c;
+      this.bySymbol.set(k, copy);
+    } else arr.splice(lo, 0, c);
   }
 
   bars(symbol: string, tf: Timeframe): readonly Candle[] {

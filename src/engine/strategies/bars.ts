@@ -1,9 +1,32 @@
 import type { Candle } from "../market/candle.js";
-import type { Ohlcv } from "../indicators/types.js";
 
-/** Candles (paise) as the indicator library's parallel arrays, still in paise. */
-export function toOhlcv(bars: readonly Candle[]): Required<Ohlcv> & { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array } {
+export interface OhlcvArrays {
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
+interface Cached {
+  n: number;
+  last: Candle | undefined;
+  arrays: OhlcvArrays;
+}
+
+// Every strategy of a scan reads the same series: convert it once. A series only
+// grows by appending (CandleSeries copies on an in-place replacement), so its
+// length and last bar tell whether the cached arrays still describe it.
+const CACHE = new WeakMap<readonly Candle[], Cached>();
+
+/**
+ * Candles (paise) as the indicator library's parallel arrays, still in paise.
+ * The arrays are shared between callers: read them, never write to them.
+ */
+export function toOhlcv(bars: readonly Candle[]): OhlcvArrays {
   const n = bars.length;
+  const hit = CACHE.get(bars);
+  if (hit && hit.n === n && hit.last === bars[n - 1]) return hit.arrays;
   const open = new Float64Array(n);
   const high = new Float64Array(n);
   const low = new Float64Array(n);
@@ -17,5 +40,7 @@ export function toOhlcv(bars: readonly Candle[]): Required<Ohlcv> & { open: Floa
     close[i] = b.close;
     volume[i] = b.volume;
   }
-  return { open, high, low, close, volume };
+  const arrays = { open, high, low, close, volume };
+  CACHE.set(bars, { n, last: bars[n - 1], arrays });
+  return arrays;
 }
