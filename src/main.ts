@@ -17,6 +17,8 @@ import { Desk } from "./engine/desk.js";
 import { EventBus } from "./engine/events.js";
 import { PaperBroker } from "./engine/execution/paper-broker.js";
 import { ReplayFeed } from "./engine/feed/replay-feed.js";
+import { loadNseCalendar } from "./engine/market/calendar.js";
+import { checkCandles } from "./engine/market/candle-check.js";
 import { loadBankNifty75m, loadShippedDaily } from "./engine/market/shipped-data.js";
 import { toPaise } from "./engine/money.js";
 import { strategyByName } from "./engine/strategies/registry.js";
@@ -77,6 +79,10 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     await repo.upsertCandles(shipped.candles);
     for (const s of shipped.skipped) log.warn("skipped a shipped bar", { row: s });
     log.info("loaded the shipped Bank Nifty 75-minute bars", { bars: shipped.candles.length });
+  }
+  // Strategies read bars as if no day were missing: say so when one is.
+  for (const tf of ["1d", "75m"] as const) {
+    for (const p of checkCandles(await repo.loadCandles(tf), tf, loadNseCalendar())) log.warn("gap in the stored candles", { symbol: p.symbol, timeframe: tf, problem: p.text });
   }
 
   const bus = new EventBus((event, err) => log.error("event listener failed", { event, error: (err as Error).message }));

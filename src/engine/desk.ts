@@ -6,6 +6,7 @@ import { OrderManager } from "./execution/order-manager.js";
 import { clientOrderId } from "./ids.js";
 import type { Candle } from "./market/candle.js";
 import { CandleSeries } from "./market/candle-series.js";
+import { LtpCache } from "./market/ltp-cache.js";
 import { formatRupees, type Paise } from "./money.js";
 import { ledger, type LedgerSnapshot } from "./portfolio/ledger.js";
 import { Portfolio, type FillCharges, type FillResult } from "./portfolio/portfolio.js";
@@ -54,7 +55,7 @@ export class Desk {
   readonly reports: Reports;
   readonly feed: FeedState = { kind: "replay", at: null, finished: false };
   private readonly serial = new Serial();
-  private readonly ltp = new Map<string, Paise>();
+  readonly ltp = new LtpCache();
   private readonly auto = new Set<string>();
   private readonly orders: OrderManager;
   private readonly portfolio: Portfolio;
@@ -83,7 +84,8 @@ export class Desk {
     }
     const resumedOrders = await this.orders.resume();
     const open = await this.repo.openPositions();
-    for (const p of open) if (p.lastPrice !== null) this.ltp.set(p.symbol, p.lastPrice);
+    // Prices marked before a restart, as of the feed's last bar (or when the position opened).
+    for (const p of open) if (p.lastPrice !== null) this.ltp.set(p.symbol, p.lastPrice, this.feed.at ?? p.openedAt);
     const pending = await this.repo.signalsByStatus(["proposed"]);
     return { resumedOrders, openPositions: open.length, pendingSignals: pending.length };
   }
@@ -96,7 +98,7 @@ export class Desk {
   addHistory(bars: readonly Candle[]): void {
     for (const b of bars) {
       this.series.add(b);
-      this.ltp.set(b.symbol, b.close);
+      this.ltp.set(b.symbol, b.close, barClose(b));
     }
   }
 
@@ -115,7 +117,7 @@ export class Desk {
       this.opts.marketClock.set?.(fromIst(date, "09:15"));
       for (const b of daily) this.series.add(b);
       for (const b of daily) await this.opts.broker.onBar(b);
-      for (const b of daily) this.ltp.set(b.symbol, b.close);
+      for (const b of daily) this.ltp.set(b.symbol, b.close, barClose(b));
     });
   }
 
@@ -125,7 +127,7 @@ export class Desk {
       this.opts.marketClock.set?.(bar.time);
       this.series.add(bar);
       await this.opts.broker.onBar(bar);
-      this.ltp.set(bar.symbol, bar.close);
+      this.ltp.set(bar.symbol, bar.close, barClose(bar));
       this.opts.marketClock.set?.(new Date(bar.time.getTime() + timeframeMs(bar.timeframe)));
       await this.runStrategies([bar]);
       this.feed.at = this.opts.marketClock.now();
@@ -137,7 +139,7 @@ export class Desk {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "15:30"));
       await this.runStrategies(daily);
-      await this.repo.markPrices(this.ltp);
+      await this.repo.markPrices(this.ltp.snapshot());
       await this.reports.closeDay(date, await this.ledger());
       this.feed.at = fromIst(date, "15:30");
       this.bus.emit("replay.day", { date, bars: daily.length });
@@ -366,7 +368,7 @@ export class Desk {
   }
 
   private async afterFill(o: OrderView, f: BrokerFill, r: FillResult): Promise<void> {
-    this.ltp.set(o.symbol, f.price);
+    this.ltp.set(o.symbol, f.price, f.time);
     this.bus.emit("order.filled", { order: o, qty: f.qty, price: f.price });
     if (o.purpose === "entry") {
       if (o.signalId) await this.repo.transitionSignal(o.signalId, ["ordered", "approved"], "filled", { positionId: r.position.id });
@@ -405,7 +407,7 @@ export class Desk {
   }
 
   lastPrice(symbol: string): Paise | undefined {
-    return this.ltp.get(symbol);
+    return this.ltp.price(symbol);
   }
 
   isAuto(strategy: string): boolean {
@@ -437,6 +439,11 @@ export class Desk {
 }
 
 const TIMEFRAME_MS: Record<Candle["timeframe"], number> = { "1m": 60_000, "75m": 75 * 60_000, "1d": 375 * 60_000, "1w": 5 * 375 * 60_000 };
+
+/** When a bar's close was traded. */
+function barClose(b: Candle): Date {
+  return new Date(b.time.getTime() + timeframeMs(b.timeframe));
+}
 
 /** How long a bar of the timeframe lasts in session time (a daily bar: 09:15 to 15:30). */
 function timeframeMs(tf: Candle["timeframe"]): number {

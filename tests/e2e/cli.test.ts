@@ -53,7 +53,7 @@ describe("dalal CLI", () => {
   });
 
   it("answers --help on every command and names an unknown one", async () => {
-    for (const args of [["--help"], ["start", "--help"], ["scan", "--help"], ["db", "--help"], ["config", "--help"], ["costs", "--help"]]) {
+    for (const args of [["--help"], ["start", "--help"], ["scan", "--help"], ["db", "--help"], ["db", "check", "--help"], ["config", "--help"], ["costs", "--help"]]) {
       const p = startDalal(args, {});
       expect(await p.exited).toBe(0);
       expect(p.stdout()).toMatch(/Usage: dalal/);
