@@ -22,7 +22,8 @@ function noise(a: number, b: number): number {
   return ((x ^ (x >>> 16)) >>> 0) / 2 ** 31 - 1;
 }
 
-export function syntheticUniverse(symbols: number, barsEach: number): Candle[][] {
+/** Symbols `first` .. `first + symbols - 1` of the synthetic universe (a worker builds its own share). */
+export function syntheticUniverse(symbols: number, barsEach: number, first = 0): Candle[][] {
   const bySymbol = new Map<string, Candle[]>();
   for (const c of loadShippedDaily(NIFTY50_DIR, shippedSymbols()).candles) {
     const list = bySymbol.get(c.symbol);
@@ -32,7 +33,7 @@ export function syntheticUniverse(symbols: number, barsEach: number): Candle[][]
   const bases = [...bySymbol.values()];
   const dates = weekdaysEnding("2025-09-30", barsEach).map((d) => fromIst(d, "09:15"));
   const out: Candle[][] = [];
-  for (let s = 0; s < symbols; s++) {
+  for (let s = first; s < first + symbols; s++) {
     const base = bases[s % bases.length]!;
     const name = `SYN${String(s).padStart(3, "0")}`;
     const bars: Candle[] = new Array(barsEach);
