@@ -18,6 +18,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "trades", usage: "/trades [N]", description: "The last N closed trades (default 10)" },
   { command: "strategies", usage: "/strategies", description: "Strategies and their auto-accept" },
   { command: "auto", usage: "/auto STRATEGY on|off", description: "Auto-accept a strategy's signals" },
+  { command: "pause", usage: "/pause", description: "Stop taking new entries (exits go on)" },
+  { command: "resume", usage: "/resume", description: "Take new entries again" },
+  { command: "exit", usage: "/exit SYMBOL|ID", description: "Exit a position at market (asks to confirm)" },
+  { command: "halt", usage: "/halt", description: "Admin: block every new order at once (exits go on)", admin: true },
+  { command: "unhalt", usage: "/unhalt", description: "Admin: lift the halt", admin: true },
+  { command: "flatten", usage: "/flatten", description: "Admin: cancel all orders and exit everything (confirmed twice)", admin: true },
 ];
 
 export function helpText(isAdmin: boolean): string {

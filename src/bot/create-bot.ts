@@ -5,6 +5,8 @@ import type { Desk } from "../engine/desk.js";
 import type { Logger } from "../log.js";
 import { accessControl, type Access, type DalalContext } from "./access.js";
 import { COMMANDS } from "./commands.js";
+import { Confirmations } from "./confirm.js";
+import { registerControlHandlers } from "./control-handlers.js";
 import { registerHandlers } from "./handlers.js";
 
 export interface CreateBotOptions {
@@ -36,6 +38,8 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
       await o.desk.repo.event("access.refused", message, new Date(), null, detail);
     }),
   );
+  // Confirm buttons first: the general handlers end with catch-alls.
+  registerControlHandlers(bot, { desk: o.desk, mode: o.mode, confirmations: new Confirmations() });
   registerHandlers(bot, { desk: o.desk, mode: o.mode, estimateCharges: o.estimateCharges });
   bot.catch(async (err) => {
     const e = err.error;

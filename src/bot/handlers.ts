@@ -57,6 +57,7 @@ export function registerHandlers(bot: Bot<DalalContext>, deps: HandlerDeps): voi
         `Today's P&amp;L: ${srs(today.total)} (realized ${srs(today.realized)} net of charges)`,
         `Equity ${rs(book.equity)} · cash ${rs(book.cash)} · capital ${rs(book.capital)}`,
         `Auto-accept: ${auto.length ? esc(auto.join(", ")) : "off for every strategy"}`,
+        `Orders: ${esc(desk.controls.entryBlock() ?? "taken (not halted, not paused)")}`,
       ].join("\n"),
       HTML,
     );

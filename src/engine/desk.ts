@@ -5,6 +5,7 @@ import type { Broker, BrokerFill } from "./execution/broker.js";
 import { OrderManager } from "./execution/order-manager.js";
 import { clientOrderId } from "./ids.js";
 import type { Candle } from "./market/candle.js";
+import { Controls, type SwitchName } from "./controls.js";
 import { CandleSeries } from "./market/candle-series.js";
 import { LtpCache } from "./market/ltp-cache.js";
 import { formatRupees, type Paise } from "./money.js";
@@ -56,6 +57,7 @@ export class Desk {
   readonly feed: FeedState = { kind: "replay", at: null, finished: false };
   private readonly serial = new Serial();
   readonly ltp = new LtpCache();
+  readonly controls: Controls;
   private readonly auto = new Set<string>();
   private readonly orders: OrderManager;
   private readonly portfolio: Portfolio;
@@ -69,6 +71,7 @@ export class Desk {
       rejected: (o, reason) => this.afterReject(o, reason),
     });
     this.reports = new Reports(opts.repo, () => this.marketDate(), opts.capital);
+    this.controls = new Controls(opts.repo, opts.wallClock);
   }
 
   get repo(): Repo {
@@ -77,6 +80,7 @@ export class Desk {
 
   /** Loads durable state: auto-accept flags, working orders, last prices. */
   async init(): Promise<{ resumedOrders: number; openPositions: number; pendingSignals: number }> {
+    await this.controls.load();
     for (const s of this.opts.strategies) {
       const stored = await this.repo.getSetting<boolean>(`auto:${s.name}`);
       const on = stored ?? this.opts.autoAccept.includes(s.name);
@@ -185,6 +189,12 @@ export class Desk {
       await this.repo.insertSignal({ ...base, status: "skipped", statusReason: skip });
       return;
     }
+    const blocked = this.controls.entryBlock();
+    if (blocked) {
+      await this.repo.insertSignal({ ...base, status: "refused", statusReason: blocked });
+      this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
+      return;
+    }
     const book = await this.ledger();
     const sizing = sizePosition({ capital: this.opts.capital, riskPct: this.opts.riskPct, entry: d.entry, stop: d.stop ?? 0, available: book.cash });
     if (!sizing.ok) {
@@ -286,6 +296,55 @@ export class Desk {
     }
   }
 
+  // ---- controls ----
+
+  /** Halt (admin: no new orders but exits) or pause (no new entries); false when already so. */
+  setSwitch(name: SwitchName, on: boolean, actor: string, reason?: string): Promise<boolean> {
+    return this.serial.run(async () => {
+      const changed = await this.controls.set(name, on, actor, reason);
+      if (changed) {
+        const what = name === "halted" ? (on ? "Trading HALTED: no new orders; exits and stops go on." : "Trading resumed: the halt is lifted.") : on ? "New entries paused; exits go on." : "New entries resumed.";
+        this.bus.emit("alert", { level: "warn", text: `${what} (${actor})` });
+      }
+      return changed;
+    });
+  }
+
+  /**
+   * Emergency flatten: cancels every working order (stops included), then exits
+   * every open position at market. Returns what was done.
+   */
+  flatten(actor: string): Promise<{ cancelled: number; exits: Array<{ symbol: string; qty: number; clientOrderId: string; status: string }> }> {
+    return this.serial.run(async () => {
+      const now = this.opts.wallClock.now();
+      let cancelled = 0;
+      for (const o of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
+        await this.orders.cancel(o, `flatten by ${actor}`);
+        cancelled++;
+      }
+      const exits = [];
+      for (const p of await this.repo.openPositions()) {
+        const order = await this.exitPosition(p.id, null, `flatten:${now.toISOString()}`);
+        if (order) exits.push({ symbol: p.symbol, qty: p.qty, clientOrderId: order.clientOrderId, status: order.status });
+      }
+      await this.repo.event("flatten", `flatten by ${actor}: ${cancelled} orders cancelled, ${exits.length} positions exited`, now, actor, { cancelled, exits });
+      return { cancelled, exits };
+    });
+  }
+
+  /** Exits one open position at market (a trader's /exit). */
+  exitNow(positionId: number, actor: string): Promise<{ ok: true; order: OrderView } | { ok: false; message: string }> {
+    return this.serial.run(async () => {
+      const pos = await this.repo.position(positionId);
+      if (!pos || pos.status !== "open") return { ok: false as const, message: `Position ${positionId} is not open.` };
+      const now = this.opts.wallClock.now();
+      const order = await this.exitPosition(pos.id, null, `manual:${actor}:${now.toISOString()}`);
+      if (!order) return { ok: false as const, message: `Position ${positionId} is not open.` };
+      await this.repo.event("exit", `exit ${pos.symbol} × ${pos.qty} by ${actor}`, now, actor, { positionId });
+      return { ok: true as const, order };
+    });
+  }
+
   approve(id: string, actor: string): Promise<Decision> {
     return this.serial.run(() => this.decide(id, actor, true));
   }
@@ -312,6 +371,13 @@ export class Desk {
       await this.repo.event("signal.rejected", `${id} rejected by ${actor}`, now, actor, { reason: reason ?? null });
       this.bus.emit("signal.decided", { signal: decided });
       return { ok: true, signal: decided };
+    }
+    // A halt or pause that came while the signal waited still stops its order.
+    const blocked = this.controls.entryBlock();
+    if (blocked) {
+      const refused = (await this.repo.transitionSignal(id, ["approved"], "refused", { statusReason: blocked }))!;
+      this.bus.emit("signal.decided", { signal: refused });
+      return { ok: false, message: `Not ordered: ${blocked}.`, signal: refused };
     }
     const book = await this.ledger();
     const value = decided.qty * decided.entry;
