@@ -21,6 +21,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "pause", usage: "/pause", description: "Stop taking new entries (exits go on)" },
   { command: "resume", usage: "/resume", description: "Take new entries again" },
   { command: "exit", usage: "/exit SYMBOL|ID", description: "Exit a position at market (asks to confirm)" },
+  { command: "breaker", usage: "/breaker [trip]", description: "The daily-loss circuit breaker's state (admin: trip it by hand)" },
+  { command: "reset_breaker", usage: "/reset_breaker", description: "Admin: reset a tripped circuit breaker (asks to confirm)", admin: true },
   { command: "halt", usage: "/halt", description: "Admin: block every new order at once (exits go on)", admin: true },
   { command: "unhalt", usage: "/unhalt", description: "Admin: lift the halt", admin: true },
   { command: "flatten", usage: "/flatten", description: "Admin: cancel all orders and exit everything (confirmed twice)", admin: true },

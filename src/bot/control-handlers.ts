@@ -113,6 +113,34 @@ export function registerControlHandlers(bot: Bot<DalalContext>, deps: ControlDep
     );
   });
 
+  bot.command("breaker", async (ctx) => {
+    const [what, extra] = args(ctx);
+    if (what === undefined) return void (await ctx.reply(`${modeTag(mode)} · ${esc(desk.controls.describeBreaker())}`, HTML));
+    if (what !== "trip" || extra) return void (await ctx.reply(`Unknown argument "${esc([what, extra].filter(Boolean).join(" "))}".\nUsage: <code>${esc(usageOf("breaker"))}</code>`, HTML));
+    if (!(await adminOnly(ctx, "breaker trip"))) return;
+    const changed = await desk.setBreaker(true, ctx.who.actor);
+    await ctx.reply(changed ? `${modeTag(mode)} · Circuit breaker tripped: no new entries until /reset_breaker.` : "The circuit breaker is already tripped.", HTML);
+  });
+
+  bot.command("reset_breaker", async (ctx) => {
+    if (!(await adminOnly(ctx, "reset_breaker"))) return;
+    if (!(await noArgs(ctx, "reset_breaker"))) return;
+    if (!desk.controls.breaker?.tripped) return void (await ctx.reply(`${modeTag(mode)} · The circuit breaker is not tripped; nothing to reset.\n${esc(desk.controls.describeBreaker())}`, HTML));
+    const keyboard = confirmations.ask(
+      {
+        chatId: ctx.who.chatId,
+        adminOnly: true,
+        stepsLeft: 1,
+        run: async (actor) =>
+          (await desk.setBreaker(false, actor))
+            ? `${modeTag(mode)} · Circuit breaker reset by ${esc(actor)}; entries are taken again.\n${esc(desk.controls.describeBreaker())}`
+            : "The circuit breaker was no longer tripped; nothing to reset.",
+      },
+      "Reset the breaker",
+    );
+    await ctx.reply(`${modeTag(mode)} · ${esc(desk.controls.describeBreaker())}\nReset it and take new entries again?`, { ...HTML, reply_markup: keyboard });
+  });
+
   bot.callbackQuery(/^[cn]:/, async (ctx) => {
     const parsed = parseConfirm(ctx.callbackQuery.data);
     const action = parsed ? confirmations.take(parsed.nonce) : null;

@@ -12,7 +12,10 @@ import { formatRupees, type Paise } from "./money.js";
 import { ledger, type LedgerSnapshot } from "./portfolio/ledger.js";
 import { Portfolio, type FillCharges, type FillResult } from "./portfolio/portfolio.js";
 import { Reports } from "./reports.js";
-import { sizePosition } from "./risk/sizing.js";
+import { DEFAULT_MAX_DAILY_LOSS_PCT } from "./risk/breaker.js";
+import { kellyFraction } from "./risk/kelly.js";
+import { checkEntry, positionExposure, resolveLimits, type LimitCheck, type LimitSettings } from "./risk/limits.js";
+import { sizeSignal } from "./risk/sizing.js";
 import { Serial } from "./serial.js";
 import type { SignalDraft } from "./strategies/signal.js";
 import type { Strategy } from "./strategies/strategy.js";
@@ -35,6 +38,9 @@ export interface DeskOptions {
   charges: FillCharges;
   mode: "paper" | "live";
   bus?: EventBus;
+  /** Risk limits (defaults where unset) and the daily-loss breaker's percent (default 3). */
+  limits?: Partial<LimitSettings>;
+  maxDailyLossPct?: number;
 }
 
 export type Decision = { ok: true; signal: SignalView } | { ok: false; message: string; signal?: SignalView };
@@ -58,6 +64,9 @@ export class Desk {
   private readonly serial = new Serial();
   readonly ltp = new LtpCache();
   readonly controls: Controls;
+  readonly limits: LimitSettings;
+  /** Wall-clock times of entry orders placed, for MAX_ORDERS_PER_MINUTE (live only). */
+  private readonly entryTimes: number[] = [];
   private readonly auto = new Set<string>();
   private readonly orders: OrderManager;
   private readonly portfolio: Portfolio;
@@ -71,7 +80,8 @@ export class Desk {
       rejected: (o, reason) => this.afterReject(o, reason),
     });
     this.reports = new Reports(opts.repo, () => this.marketDate(), opts.capital);
-    this.controls = new Controls(opts.repo, opts.wallClock);
+    this.controls = new Controls(opts.repo, opts.wallClock, opts.maxDailyLossPct ?? DEFAULT_MAX_DAILY_LOSS_PCT);
+    this.limits = resolveLimits(opts.limits);
   }
 
   get repo(): Repo {
@@ -119,6 +129,8 @@ export class Desk {
   openDay(date: IstDate, daily: readonly Candle[]): Promise<void> {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "09:15"));
+      // The day's first mark, before any of today's prices: the breaker's baseline is yesterday's close.
+      await this.markEquity();
       for (const b of daily) this.series.add(b);
       for (const b of daily) await this.opts.broker.onBar(b);
       for (const b of daily) this.ltp.set(b.symbol, b.close, barClose(b));
@@ -134,6 +146,7 @@ export class Desk {
       this.ltp.set(bar.symbol, bar.close, barClose(bar));
       this.opts.marketClock.set?.(new Date(bar.time.getTime() + timeframeMs(bar.timeframe)));
       await this.runStrategies([bar]);
+      await this.markEquity();
       this.feed.at = this.opts.marketClock.now();
     });
   }
@@ -144,6 +157,7 @@ export class Desk {
       this.opts.marketClock.set?.(fromIst(date, "15:30"));
       await this.runStrategies(daily);
       await this.repo.markPrices(this.ltp.snapshot());
+      await this.markEquity();
       await this.reports.closeDay(date, await this.ledger());
       this.feed.at = fromIst(date, "15:30");
       this.bus.emit("replay.day", { date, bars: daily.length });
@@ -196,15 +210,37 @@ export class Desk {
       return;
     }
     const book = await this.ledger();
-    const sizing = sizePosition({ capital: this.opts.capital, riskPct: this.opts.riskPct, entry: d.entry, stop: d.stop ?? 0, available: book.cash });
+    const open = await this.repo.openPositions();
+    const kelly = kellyFraction((await this.repo.trades()).filter((t) => t.strategy === d.strategy));
+    const sizing = sizeSignal({
+      strategy: d.strategy,
+      symbol: d.symbol,
+      side: d.side,
+      capital: this.opts.capital,
+      equity: book.equity,
+      riskPct: this.opts.riskPct,
+      entry: d.entry,
+      stop: d.stop,
+      strength: d.strength,
+      kelly: { fraction: kelly.fraction, trades: kelly.trades },
+      maxPositionPct: this.limits.MAX_POSITION_PCT,
+      heldValue: open.filter((p) => p.symbol === d.symbol).reduce((v, p) => v + p.qty * (this.ltp.price(p.symbol) ?? Math.round(p.costBasis / p.qty)), 0),
+      available: book.cash,
+    });
     if (!sizing.ok) {
       await this.repo.insertSignal({ ...base, sizing: sizing.inputs, status: "refused", statusReason: sizing.reason });
       const s = (await this.repo.signal(d.id))!;
       this.bus.emit("signal.decided", { signal: s });
       return;
     }
+    const limit = this.checkLimits({ symbol: d.symbol, side: d.side, qty: sizing.qty, entry: d.entry, stop: d.stop }, book, open);
+    if (!limit.ok) {
+      await this.repo.insertSignal({ ...base, qty: sizing.qty, sizing: sizing.inputs, status: "refused", statusReason: limit.reason });
+      this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
+      return;
+    }
     const expiresAt = new Date(now.getTime() + this.opts.signalTtlMinutes * 60_000);
-    await this.repo.insertSignal({ ...base, qty: sizing.qty, sizing: { ...sizing.inputs, riskAmount: sizing.riskAmount }, status: "proposed", expiresAt });
+    await this.repo.insertSignal({ ...base, qty: sizing.qty, sizing: { ...sizing.inputs, riskAmount: sizing.riskAmount, kellyReason: kelly.reason }, status: "proposed", expiresAt });
     const s = (await this.repo.signal(d.id))!;
     if (this.auto.has(d.strategy)) {
       await this.decide(s.id, "auto", true);
@@ -296,6 +332,55 @@ export class Desk {
     }
   }
 
+  /** The risk limits for a new entry of `qty` (halt, pause and breaker are checked before). */
+  private checkLimits(
+    o: { symbol: string; side: "long" | "short"; qty: number; entry: Paise; stop: Paise | null },
+    book: LedgerSnapshot,
+    open: readonly PositionView[],
+  ): LimitCheck {
+    const now = this.opts.wallClock.now();
+    while (this.entryTimes.length && this.entryTimes[0]! < now.getTime() - 60_000) this.entryTimes.shift();
+    return checkEntry({
+      now,
+      capital: this.opts.capital,
+      equity: book.equity,
+      peakEquity: Math.max(this.controls.peakEquity ?? book.equity, book.equity),
+      positions: open.map((p) =>
+        positionExposure({ symbol: p.symbol, side: p.side, qty: p.qty, entry: Math.round(p.costBasis / p.qty), mark: this.ltp.price(p.symbol), stop: p.stop }),
+      ),
+      order: positionExposure({ symbol: o.symbol, side: o.side, qty: o.qty, entry: o.entry, stop: o.stop }),
+      // A replay plays days in seconds: a per-minute cap on wall-clock time only means something live.
+      recentOrders: this.opts.mode === "live" ? this.entryTimes : [],
+      // Paper and replay orders queue for the next bar's open, like an after-market order.
+      market: { open: true },
+      availableMargin: book.cash,
+      settings: this.limits,
+    });
+  }
+
+  /** Marks equity for the breaker and the peak; tells everyone when the breaker trips. */
+  private async markEquity(): Promise<void> {
+    const book = await this.ledger();
+    const tripped = await this.controls.markEquity(this.opts.marketClock.now(), this.marketDate(), book.equity);
+    if (tripped) this.bus.emit("alert", { level: "warn", text: `⛔ Daily-loss circuit breaker TRIPPED: ${tripped}. No new entries until the admin resets it (/reset_breaker); exits go on.` });
+  }
+
+  /** `/breaker trip` (admin) and `/reset_breaker` (admin). False when nothing changed. */
+  setBreaker(trip: boolean, actor: string): Promise<boolean> {
+    return this.serial.run(async () => {
+      const equity = (await this.ledger()).equity;
+      const now = this.opts.marketClock.now();
+      const changed = trip ? await this.controls.tripBreaker(actor, now, this.marketDate(), equity) : await this.controls.resetBreaker(actor, now, this.marketDate(), equity);
+      if (changed) {
+        this.bus.emit("alert", {
+          level: "warn",
+          text: trip ? `⛔ Circuit breaker tripped by hand by ${actor}: no new entries; exits go on.` : `Circuit breaker reset by ${actor}: entries are taken again.`,
+        });
+      }
+      return changed;
+    });
+  }
+
   // ---- controls ----
 
   /** Halt (admin: no new orders but exits) or pause (no new entries); false when already so. */
@@ -380,6 +465,12 @@ export class Desk {
       return { ok: false, message: `Not ordered: ${blocked}.`, signal: refused };
     }
     const book = await this.ledger();
+    const limit = this.checkLimits(decided, book, await this.repo.openPositions());
+    if (!limit.ok) {
+      const refused = (await this.repo.transitionSignal(id, ["approved"], "refused", { statusReason: limit.reason }))!;
+      this.bus.emit("signal.decided", { signal: refused });
+      return { ok: false, message: `Not ordered: ${limit.reason}.`, signal: refused };
+    }
     const value = decided.qty * decided.entry;
     const need = value + this.opts.charges({ side: "buy", value, time: this.opts.marketClock.now() });
     if (need > book.cash) {
@@ -390,6 +481,7 @@ export class Desk {
       return { ok: false, message: refused.statusReason!, signal: refused };
     }
     await this.repo.event("signal.approved", `${id} approved by ${actor}`, now, actor);
+    this.entryTimes.push(now.getTime());
     const order = await this.orders.submit({
       clientOrderId: clientOrderId(id, "entry"),
       symbol: decided.symbol,

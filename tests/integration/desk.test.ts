@@ -67,9 +67,13 @@ describe("desk on replayed real bars", () => {
     const proposed = await stepUntil(feed, desk, (p) => p.length > 0);
     expect(proposed.length).toBeGreaterThan(0);
     const s = proposed[0]!;
-    // Sizing by hand: ₹4,00,000 × 1.5% = ₹6,000 budget over the per-share risk, capped by cash.
-    const byRisk = Math.floor(600_000 / (s.entry - s.stop!));
-    expect(s.qty).toBe(Math.min(byRisk, Math.floor(40_000_000 / s.entry)));
+    // Sizing by hand: ₹4,00,000 × 1.5% = ₹6,000 budget × the strength factor (0.5 + strength/200, at most 1),
+    // over the per-share risk; capped by the half-Kelly value (5% of capital until 20 trades), the 20% per-stock cap and cash.
+    const plan = Math.min(1, 0.5 + s.strength / 200);
+    const byRisk = Math.floor(Math.floor(600_000 * plan) / (s.entry - s.stop!));
+    const byKelly = Math.floor(2_000_000 / s.entry);
+    expect(s.qty).toBe(Math.min(byRisk, byKelly, Math.floor(8_000_000 / s.entry)));
+    expect(s.sizing).toMatchObject({ capital: 40_000_000, riskPct: 1.5, qtyByRisk: byRisk, qtyByKelly: byKelly, tradesForKelly: 0 });
     expect(s.status).toBe("proposed");
     expect(s.expiresAt!.getTime() - wall.now().getTime()).toBe(15 * 60_000);
 
