@@ -8,14 +8,18 @@ import type { Candle } from "./market/candle.js";
 import { Controls, type SwitchName } from "./controls.js";
 import { CandleSeries } from "./market/candle-series.js";
 import { LtpCache } from "./market/ltp-cache.js";
-import { formatRupees, type Paise } from "./money.js";
+import { formatRupees, roundToTick, type Paise } from "./money.js";
 import { ledger, type LedgerSnapshot } from "./portfolio/ledger.js";
 import { Portfolio, type FillCharges, type FillResult } from "./portfolio/portfolio.js";
 import { Reports } from "./reports.js";
 import { DEFAULT_MAX_DAILY_LOSS_PCT } from "./risk/breaker.js";
 import { kellyFraction } from "./risk/kelly.js";
 import { checkEntry, positionExposure, resolveLimits, type LimitCheck, type LimitSettings } from "./risk/limits.js";
+import { managePosition } from "./risk/position-rules.js";
 import { sizeSignal } from "./risk/sizing.js";
+import { atr } from "./indicators/atr.js";
+import { defaultEquityTick } from "./market/tick.js";
+import { toOhlcv } from "./strategies/bars.js";
 import { Serial } from "./serial.js";
 import type { SignalDraft } from "./strategies/signal.js";
 import type { Strategy } from "./strategies/strategy.js";
@@ -145,6 +149,7 @@ export class Desk {
       await this.opts.broker.onBar(bar);
       this.ltp.set(bar.symbol, bar.close, barClose(bar));
       this.opts.marketClock.set?.(new Date(bar.time.getTime() + timeframeMs(bar.timeframe)));
+      await this.managePositions([bar]);
       await this.runStrategies([bar]);
       await this.markEquity();
       this.feed.at = this.opts.marketClock.now();
@@ -155,6 +160,7 @@ export class Desk {
   closeDay(date: IstDate, daily: readonly Candle[]): Promise<void> {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "15:30"));
+      await this.managePositions(daily);
       await this.runStrategies(daily);
       await this.repo.markPrices(this.ltp.snapshot());
       await this.markEquity();
@@ -171,6 +177,95 @@ export class Desk {
         if (strategy.needsVolume && b.volume === 0) continue; // an index: nothing to read
         const drafts = strategy.evaluate(this.series.bars(b.symbol, b.timeframe), strategy.defaults);
         for (const d of drafts) await this.onDraft(d);
+      }
+    }
+  }
+
+  // ---- position management (seed 001) ----
+
+  /**
+   * At a bar's close, seed 001's rules for every open position in its symbol whose
+   * strategy does not run its own exits: stop to breakeven, partial bookings,
+   * trailing, caution, loss exit. Each rule fires once per position, remembered
+   * in settings so a restart never books twice.
+   */
+  private async managePositions(bars: readonly Candle[]): Promise<void> {
+    const own = new Set(this.opts.strategies.filter((s) => s.ownExits).map((s) => s.name));
+    const open = await this.repo.openPositions();
+    for (const bar of bars) {
+      for (const pos of open) {
+        if (pos.symbol !== bar.symbol || own.has(pos.strategy) || pos.status !== "open") continue;
+        try {
+          await this.manageOne(pos, bar);
+        } catch (err) {
+          // A rule that cannot be applied must not stop the day: say so and leave the position as it is.
+          this.bus.emit("alert", { level: "error", text: `Position ${pos.id} (${pos.symbol}) was not managed: ${(err as Error).message}` });
+        }
+      }
+    }
+  }
+
+  private async manageOne(pos: PositionView, bar: Candle): Promise<void> {
+    const key = `manage:${pos.id}`;
+    const stored = (await this.repo.getSetting<{ fired: string[]; originalQty: number }>(key)) ?? { fired: [], originalQty: pos.qty };
+    const series = this.series.bars(bar.symbol, bar.timeframe);
+    const atrs = atr(toOhlcv(series), 14);
+    const atrNow = atrs[atrs.length - 1];
+    const tick = bar.symbol === "BANKNIFTY" ? 5 : defaultEquityTick(bar.close, istDate(bar.time));
+    const avgEntry = Math.round(pos.costBasis / pos.qty);
+    const result = managePosition(
+      { side: pos.side, qty: pos.qty, originalQty: Math.max(stored.originalQty, pos.qty), avgEntry: roundToTick(avgEntry, tick, "nearest") || tick, stop: pos.stop, lotSize: 1, tick },
+      { ltp: bar.close, atr: atrNow !== undefined && Number.isFinite(atrNow) ? atrNow : null, at: this.opts.marketClock.now() },
+      stored.fired,
+    );
+    if (result.actions.length === 0 && result.fired.length === 0) return;
+    const now = this.opts.wallClock.now();
+    await this.repo.setSetting(key, { fired: [...stored.fired, ...result.fired], originalQty: Math.max(stored.originalQty, pos.qty) }, now, "risk");
+    let held = pos.qty;
+    let stop = pos.stop;
+    for (const a of result.actions) {
+      await this.repo.event(`manage.${a.kind}`, `${pos.symbol} (${pos.strategy}): ${a.reason}`, now, "risk", { positionId: pos.id, rule: a.rule });
+      if (a.kind === "alert") {
+        this.bus.emit("alert", { level: "info", text: `${pos.symbol} (${pos.strategy}): ${a.reason}` });
+      } else if (a.kind === "move_stop") {
+        stop = a.to;
+        this.bus.emit("alert", { level: "info", text: `Stop moved · ${pos.symbol} × ${held}: ${a.reason}` });
+      } else if (a.kind === "partial_exit") {
+        const qty = Math.min(a.qty, held);
+        if (qty <= 0) continue;
+        const id = clientOrderId(pos.id, "partial", a.rule);
+        await this.repo.setSetting(`exitReason:${id}`, `book_${a.rule}`, now, "risk");
+        const order = await this.orders.submit({ clientOrderId: id, symbol: pos.symbol, side: pos.side === "long" ? "sell" : "buy", qty, type: "market", purpose: "exit", signalId: null, positionId: pos.id });
+        this.bus.emit("order.placed", { order });
+        this.bus.emit("alert", { level: "info", text: `Partial exit · ${pos.symbol}: ${a.reason}` });
+        held -= qty;
+      } else {
+        const id = clientOrderId(pos.id, "exit", a.rule);
+        await this.repo.setSetting(`exitReason:${id}`, a.rule === "exit6" ? "loss_exit" : a.rule, now, "risk");
+        await this.cancelWorking(pos.id, a.reason);
+        const order = await this.orders.submit({ clientOrderId: id, symbol: pos.symbol, side: pos.side === "long" ? "sell" : "buy", qty: held, type: "market", purpose: "exit", signalId: null, positionId: pos.id });
+        this.bus.emit("order.placed", { order });
+        this.bus.emit("alert", { level: "warn", text: `Exit · ${pos.symbol} × ${held}: ${a.reason}` });
+        return;
+      }
+    }
+    // The stop at the broker follows: the new price, for what will still be held.
+    if (stop !== pos.stop || held !== pos.qty) {
+      if (stop !== pos.stop) await this.repo.updatePosition(pos.id, { stop });
+      for (const o of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
+        if (o.positionId === pos.id && o.purpose === "stop") await this.orders.cancel(o, "stop moved");
+      }
+      if (stop !== null && held > 0) {
+        await this.orders.submit({
+          clientOrderId: clientOrderId(pos.id, "stop", stop, held),
+          symbol: pos.symbol,
+          side: pos.side === "long" ? "sell" : "buy",
+          qty: held,
+          type: "stop",
+          price: stop,
+          purpose: "stop",
+          positionId: pos.id,
+        });
       }
     }
   }
@@ -520,7 +615,14 @@ export class Desk {
       strategy: s?.strategy ?? pos?.strategy ?? "manual",
       stop: s?.stop ?? null,
       targets: s?.targets ?? [],
-      exitReason: o.purpose === "stop" ? "stop" : s?.kind === "exit" ? "signal_exit" : "manual",
+      exitReason:
+        o.purpose === "stop"
+          ? "stop"
+          : s?.kind === "exit"
+            ? "signal_exit"
+            : o.purpose === "exit"
+              ? ((await this.repo.getSetting<string>(`exitReason:${o.clientOrderId}`)) ?? "manual")
+              : "manual",
       unit: s?.unit ?? null,
     };
   }

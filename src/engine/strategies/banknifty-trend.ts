@@ -331,6 +331,7 @@ export const bankNiftyTrend = defineStrategy<BankNiftyTrendParams>({
   timeframe: TF,
   defaultUniverse: "banknifty",
   needsVolume: false,
+  ownExits: true,
   params,
   defaults: params.parse({}),
   scan(bars, p, opts = {}) {

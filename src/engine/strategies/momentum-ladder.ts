@@ -309,6 +309,7 @@ export const momentumLadder = defineStrategy<MomentumLadderParams>({
   timeframe: "1d",
   defaultUniverse: "nifty50",
   needsVolume: false,
+  ownExits: true,
   params,
   defaults: params.parse({}),
   scan(bars, p, opts = {}) {

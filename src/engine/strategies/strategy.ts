@@ -26,6 +26,8 @@ export interface Strategy<P = unknown> {
   defaultUniverse: UniverseName;
   /** It cannot work on a series without volume (an index). */
   needsVolume: boolean;
+  /** It runs its own stops and exits (trailing units): the desk's seed-001 position rules leave its positions alone. */
+  ownExits?: boolean;
   params: z.ZodType<P>;
   defaults: P;
   /** Every signal on bars[from..], in bar order. */
