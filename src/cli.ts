@@ -8,9 +8,10 @@ import { configCommand } from "./cli/config.js";
 import { costsCommand } from "./cli/costs.js";
 import { dbCommand } from "./cli/db.js";
 import { scanCommand } from "./cli/scan.js";
+import { backtestCommand } from "./cli/backtest.js";
 import { startCommand } from "./cli/start.js";
 
-export const COMMANDS: readonly Command[] = [startCommand, scanCommand, dbCommand, configCommand, costsCommand];
+export const COMMANDS: readonly Command[] = [startCommand, scanCommand, backtestCommand, dbCommand, configCommand, costsCommand];
 
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

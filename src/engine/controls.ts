@@ -3,7 +3,7 @@
  * engine) the daily-loss circuit breaker. Each survives a restart (stored in
  * settings) and is audited as an event.
  */
-import type { Repo } from "../db/repo.js";
+import type { Store } from "../db/store.js";
 import type { Clock } from "./clock.js";
 import type { Paise } from "./money.js";
 import { armBreaker, describe as describeBreaker, onEquity, parseBreaker, reset as resetBreaker, type BreakerState } from "./risk/breaker.js";
@@ -27,7 +27,7 @@ export class Controls {
   peakEquity: Paise | null = null;
 
   constructor(
-    private readonly repo: Pick<Repo, "getSetting" | "setSetting" | "event">,
+    private readonly repo: Pick<Store, "getSetting" | "setSetting" | "event">,
     private readonly wallClock: Clock,
     readonly maxDailyLossPct: number,
   ) {}

@@ -1,4 +1,4 @@
-import type { Repo } from "../db/repo.js";
+import type { Store } from "../db/store.js";
 import type { Clock } from "./clock.js";
 import { EventBus } from "./events.js";
 import type { Broker, BrokerFill } from "./execution/broker.js";
@@ -27,7 +27,7 @@ import { fromIst, formatIst, istDate, type IstDate } from "./time/ist.js";
 import type { OrderView, PositionView, SignalView } from "./views.js";
 
 export interface DeskOptions {
-  repo: Repo;
+  repo: Store;
   broker: Broker;
   /** Market time: the replayed bar's time in replay, the wall clock live. */
   marketClock: Clock & { set?(t: Date): void };
@@ -88,7 +88,7 @@ export class Desk {
     this.limits = resolveLimits(opts.limits);
   }
 
-  get repo(): Repo {
+  get repo(): Store {
     return this.opts.repo;
   }
 
@@ -285,7 +285,7 @@ export class Desk {
 
   /** The fields of a draft that are stored (the note is for the alert text only). */
   private stored(d: SignalDraft) {
-    const { note: _note, alertIfFlat: _flat, ...rest } = d;
+    const { note: _note, alertIfFlat: _flat, firedAt: _at, ...rest } = d;
     return { ...rest, unit: d.unit ?? null };
   }
 
@@ -473,6 +473,34 @@ export class Desk {
         });
       }
       return changed;
+    });
+  }
+
+  /**
+   * A backtest's last step: every open position is closed at its symbol's last
+   * close (exit reason `end_of_test`), so the results hold no open risk.
+   */
+  endOfTest(lastBars: ReadonlyMap<string, Candle>): Promise<number> {
+    return this.serial.run(async () => {
+      const now = this.opts.wallClock.now();
+      let closed = 0;
+      for (const p of await this.repo.openPositions()) {
+        const bar = lastBars.get(p.symbol);
+        if (!bar) continue;
+        await this.cancelWorking(p.id, "end of test");
+        const id = clientOrderId(p.id, "end_of_test");
+        await this.repo.setSetting(`exitReason:${id}`, "end_of_test", now, "backtest");
+        await this.orders.submit({ clientOrderId: id, symbol: p.symbol, side: p.side === "long" ? "sell" : "buy", qty: p.qty, type: "market", purpose: "exit", signalId: null, positionId: p.id });
+        closed++;
+      }
+      // One flat bar at each last close: the paper broker fills the exits there.
+      for (const bar of lastBars.values()) {
+        const at = new Date(bar.time.getTime() + timeframeMs(bar.timeframe));
+        this.opts.marketClock.set?.(at);
+        await this.opts.broker.onBar({ ...bar, time: at, open: bar.close, high: bar.close, low: bar.close });
+      }
+      await this.repo.markPrices(this.ltp.snapshot());
+      return closed;
     });
   }
 

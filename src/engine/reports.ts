@@ -1,4 +1,4 @@
-import type { Repo } from "../db/repo.js";
+import type { Store } from "../db/store.js";
 import type { Paise } from "./money.js";
 import type { LedgerSnapshot } from "./portfolio/ledger.js";
 import { addDays, fromIst, istDate, weekday, type IstDate } from "./time/ist.js";
@@ -30,7 +30,7 @@ export interface PositionLine extends PositionView {
 /** Read-side summaries for the chat and the daily digest, in market time. */
 export class Reports {
   constructor(
-    private readonly repo: Repo,
+    private readonly repo: Store,
     private readonly today: () => IstDate,
     private readonly capital: Paise,
   ) {}

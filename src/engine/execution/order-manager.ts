@@ -1,4 +1,4 @@
-import type { Repo } from "../../db/repo.js";
+import type { Store } from "../../db/store.js";
 import type { Clock } from "../clock.js";
 import type { Paise } from "../money.js";
 import type { FillResult, Portfolio } from "../portfolio/portfolio.js";
@@ -39,7 +39,7 @@ export interface OrderManagerHooks {
  */
 export class OrderManager {
   constructor(
-    private readonly repo: Repo,
+    private readonly repo: Store,
     private readonly broker: Broker,
     private readonly clock: Clock,
     private readonly portfolio: Portfolio,

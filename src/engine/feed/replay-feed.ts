@@ -1,4 +1,4 @@
-import type { Repo } from "../../db/repo.js";
+import type { Store } from "../../db/store.js";
 import type { Desk } from "../desk.js";
 import type { Candle } from "../market/candle.js";
 import { fromIst, istDate, type IstDate } from "../time/ist.js";
@@ -42,7 +42,7 @@ export class ReplayFeed {
   last: IstDate | null = null;
 
   constructor(
-    private readonly repo: Repo,
+    private readonly repo: Store,
     private readonly desk: Desk,
     private readonly opts: ReplayOptions,
   ) {}
@@ -50,14 +50,16 @@ export class ReplayFeed {
   /** Loads the bars, gives the desk its warm-up history, and finds where to resume. */
   async prepare(): Promise<{ resumeFrom: IstDate | null; days: number; dataFrom: IstDate; dataTo: IstDate }> {
     const all = await this.repo.loadCandles("1d");
-    if (all.length === 0) throw new ReplayRangeError("no daily candles in the database to replay");
-    const dataFrom = istDate(all[0]!.time);
-    const dataTo = istDate(all[all.length - 1]!.time);
+    const intraday = await this.repo.loadCandles(INTRADAY);
+    if (all.length === 0 && intraday.length === 0) throw new ReplayRangeError("no daily or 75-minute candles in the database to replay");
+    // The range of the daily bars, or of the intraday ones when there are no daily bars (a Bank Nifty backtest).
+    const span = all.length ? all : intraday;
+    const dataFrom = istDate(span[0]!.time);
+    const dataTo = istDate(span[span.length - 1]!.time);
     if (this.opts.from > dataTo) throw new ReplayRangeError(`REPLAY_FROM=${this.opts.from} is after the data, which ends ${dataTo}`);
     if (this.opts.to && this.opts.to < dataFrom) throw new ReplayRangeError(`REPLAY_TO=${this.opts.to} is before the data, which starts ${dataFrom}`);
     const cursor = await this.repo.getSetting<IstDate>(CURSOR_KEY);
     const startAfter = cursor && cursor >= this.opts.from ? cursor : null;
-    const intraday = await this.repo.loadCandles(INTRADAY);
     const history: Candle[] = [];
     const byDay = new Map<IstDate, ReplayDay>();
     const place = (c: Candle, into: "daily" | "intraday") => {

@@ -1,4 +1,4 @@
-import type { Repo } from "../../db/repo.js";
+import type { Store } from "../../db/store.js";
 import type { Paise } from "../money.js";
 import { unrealized, type PositionView } from "../views.js";
 
@@ -20,7 +20,7 @@ export interface LedgerSnapshot {
  * The books in one place: equity = capital + realized − open entry charges + unrealized;
  * cash = capital + realized − open cost − open entry charges − cash reserved for entries in flight.
  */
-export async function ledger(repo: Repo, capital: Paise, open?: PositionView[]): Promise<LedgerSnapshot> {
+export async function ledger(repo: Store, capital: Paise, open?: PositionView[]): Promise<LedgerSnapshot> {
   const positions = open ?? (await repo.openPositions());
   const realized = await repo.realizedTotal();
   let openCost = 0;

@@ -1,4 +1,4 @@
-import type { Repo } from "../../db/repo.js";
+import type { Store } from "../../db/store.js";
 import type { Paise } from "../money.js";
 import type { OrderView, PositionView, TradeView } from "../views.js";
 
@@ -30,7 +30,7 @@ export class Portfolio {
 
   /** Books a fill whose charges were priced by chargesFor. */
   async applyFill(
-    repo: Repo,
+    repo: Store,
     order: OrderView,
     fill: { qty: number; price: Paise; time: Date },
     ctx: { strategy: string; stop: Paise | null; targets: Paise[]; exitReason: string; unit?: number | null },

@@ -30,6 +30,8 @@ export interface SignalDraft {
   strength: number;
   /** The indicator values that triggered it; prices here are rupees, not paise. */
   conditions: Record<string, number | string | boolean>;
+  /** The bar that fired, when it is not the signal bar (a weekly signal fires on a daily close). */
+  firedAt?: Date;
   /** Pyramid unit: 0 base, 1.. adds. Absent: a single-unit strategy. */
   unit?: number;
   /** One line for the trader, for alerts and exits. */
