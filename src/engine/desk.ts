@@ -69,6 +69,8 @@ export class Desk {
   readonly ltp = new LtpCache();
   readonly controls: Controls;
   readonly limits: LimitSettings;
+  /** Net P&L of each strategy's closed trades, for its half-Kelly cap: read once, then kept as trades close. */
+  private nets: Map<string, Array<{ net: Paise }>> | null = null;
   /** Wall-clock times of entry orders placed, for MAX_ORDERS_PER_MINUTE (live only). */
   private readonly entryTimes: number[] = [];
   private readonly auto = new Set<string>();
@@ -179,6 +181,18 @@ export class Desk {
         for (const d of drafts) await this.onDraft(d);
       }
     }
+  }
+
+  private async closedNets(strategy: string): Promise<Array<{ net: Paise }>> {
+    if (!this.nets) {
+      this.nets = new Map();
+      for (const t of await this.repo.trades()) {
+        const list = this.nets.get(t.strategy);
+        if (list) list.push({ net: t.net });
+        else this.nets.set(t.strategy, [{ net: t.net }]);
+      }
+    }
+    return this.nets.get(strategy) ?? [];
   }
 
   // ---- position management (seed 001) ----
@@ -306,7 +320,7 @@ export class Desk {
     }
     const book = await this.ledger();
     const open = await this.repo.openPositions();
-    const kelly = kellyFraction((await this.repo.trades()).filter((t) => t.strategy === d.strategy));
+    const kelly = kellyFraction(await this.closedNets(d.strategy));
     const sizing = sizeSignal({
       strategy: d.strategy,
       symbol: d.symbol,
@@ -678,7 +692,12 @@ export class Desk {
       return;
     }
     if (o.signalId) await this.repo.transitionSignal(o.signalId, ["ordered", "approved"], "filled");
-    if (r.trade) this.bus.emit("position.closed", { trade: r.trade });
+    if (r.trade) {
+      const list = this.nets?.get(r.trade.strategy);
+      if (list) list.push({ net: r.trade.net });
+      else this.nets?.set(r.trade.strategy, [{ net: r.trade.net }]);
+      this.bus.emit("position.closed", { trade: r.trade });
+    }
     if (r.position.status === "closed") await this.cancelWorking(r.position.id, "position closed");
   }
 
