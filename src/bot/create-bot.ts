@@ -8,6 +8,7 @@ import { COMMANDS } from "./commands.js";
 import { Confirmations } from "./confirm.js";
 import { registerControlHandlers } from "./control-handlers.js";
 import { registerHandlers } from "./handlers.js";
+import { registerResearchHandlers } from "./research-handlers.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -40,6 +41,7 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
   );
   // Confirm buttons first: the general handlers end with catch-alls.
   registerControlHandlers(bot, { desk: o.desk, mode: o.mode, confirmations: new Confirmations() });
+  registerResearchHandlers(bot, { desk: o.desk, mode: o.mode });
   registerHandlers(bot, { desk: o.desk, mode: o.mode, estimateCharges: o.estimateCharges });
   bot.catch(async (err) => {
     const e = err.error;

@@ -1,7 +1,9 @@
 /**
- * The desk's emergency switches, driven through the Telegram stand-in against a
- * real Dalal process: /halt and /unhalt (admin only), /pause and /resume,
- * /exit with its confirm button, and /flatten's two confirmations.
+ * The desk's commands driven through the Telegram stand-in against a real Dalal
+ * process: /halt and /unhalt (admin only), /pause and /resume, /exit with its
+ * confirm button, /flatten's two confirmations, the breaker, /balance,
+ * /performance, /scan, and /backtest answering with a chart while the bot
+ * keeps answering.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -132,6 +134,42 @@ describe("halt, pause, exit and flatten from the chat", () => {
     await say(CHAT, USER, "/resume", /New entries are taken again/);
     const after = await say(CHAT, USER, "/status", /Orders:/);
     expect(after.text).toMatch(/Orders: taken \(not halted, not paused\)/);
+  });
+
+  it("trips the breaker by hand from the admin chat only, and resets it after a confirm", async () => {
+    await say(CHAT, USER, "/breaker", /Daily-loss circuit breaker: armed/);
+    await say(CHAT, USER, "/breaker trip", /Only the admin chat may use \/breaker trip/);
+    await say(CHAT, USER, "/breaker reset", /Unknown argument "reset"/);
+    await say(ADMIN_CHAT, ADMIN, "/breaker trip", /Circuit breaker tripped: no new entries/);
+    await tg.waitForMessage(CHAT, /Circuit breaker tripped by hand by/);
+    await say(CHAT, USER, "/reset_breaker", /Only the admin chat may use \/reset_breaker/);
+    const ask = await say(ADMIN_CHAT, ADMIN, "/reset_breaker", /TRIPPED.*Reset it and take new entries again\?/s);
+    tg.pressButton({ chatId: ADMIN_CHAT, userId: ADMIN, messageId: ask.message_id, text: "Reset the breaker" });
+    await tg.waitForMessage(ADMIN_CHAT, /Circuit breaker reset by .*entries are taken again/s);
+    await say(ADMIN_CHAT, ADMIN, "/reset_breaker", /not tripped; nothing to reset/);
+  });
+
+  it("answers /balance, /performance and /scan with the desk's numbers", async () => {
+    const bal = await say(CHAT, USER, "/balance", /funds \(paper broker\)/);
+    expect(bal.text).toMatch(/Cash available ₹[\d,]+\.\d\d/);
+    expect(bal.text).toMatch(/equity ₹[\d,]+\.\d\d/);
+    const perf = await say(CHAT, USER, "/performance", /performance by strategy|No closed trades yet/);
+    expect(perf.text).toMatch(/sma-cross: \d+ trades?, win rate \d+\.\d%, net [+-]?-?₹[\d,]+\.\d\d, Sharpe (-?\d+\.\d\d|n\/a) \(per trade\), avg R/);
+    const scan = await say(CHAT, USER, "/scan sma-cross", /sma-cross as of \d{4}-\d\d-\d\d: /);
+    expect(scan.text).toMatch(/no signal on the last bar of 50 symbols|\d+ signals?/);
+    await say(CHAT, USER, "/scan turtle", /Unknown or disabled strategy "turtle"; enabled: sma-cross/);
+  });
+
+  it("runs /backtest in the background and replies with a chart, answering other commands meanwhile", async () => {
+    await say(CHAT, USER, "/backtest sma-cross 2024-13-01 2024-12-31", /"2024-13-01" is not a date/);
+    const started = await say(CHAT, USER, "/backtest sma-cross 2023-01-01 2024-12-31", /backtest of sma-cross 2023-01-01 → 2024-12-31 started/);
+    // The bot still answers while the backtest runs.
+    await say(CHAT, USER, "/backtest sma-cross 2023-01-01 2023-02-01", /already running; one at a time/);
+    await say(CHAT, USER, "/balance", /funds/);
+    const photo = await tg.waitForMessage(CHAT, (m) => m.kind === "photo" && m.message_id > started.message_id, { timeoutMs: 60_000 });
+    expect(photo.caption).toMatch(/backtest sma-cross 2023-01-01 → 2024-12-31/);
+    expect(photo.caption).toMatch(/₹4,00,000\.00 → ₹[\d,]+\.\d\d · CAGR -?\d+(\.\d+)?% · max DD \d+(\.\d+)?%/);
+    expect(photo.caption).toMatch(/\d+ trades · win/);
   });
 
   it("logs no failed update along the way", async () => {

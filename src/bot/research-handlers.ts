@@ -1,0 +1,157 @@
+/**
+ * The desk's numbers and research from the chat: /balance, /performance,
+ * /scan STRATEGY (now, on the bars the desk holds) and /backtest NAME FROM TO
+ * (in a child process, so the bot keeps answering while it runs).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InputFile, type Bot } from "grammy";
+import type { Desk } from "../engine/desk.js";
+import { formatRupees, toPaise } from "../engine/money.js";
+import { isIstDate } from "../engine/time/ist.js";
+import type { DalalContext } from "./access.js";
+import { usageOf } from "./commands.js";
+import { esc, modeTag, rs, srs } from "./format.js";
+
+const HTML = { parse_mode: "HTML" as const };
+const DALAL_BIN = fileURLToPath(new URL("../../bin/dalal.js", import.meta.url));
+
+export interface ResearchDeps {
+  desk: Desk;
+  mode: "paper" | "live";
+  /** Environment for the backtest child (the same settings as this process). */
+  env?: NodeJS.ProcessEnv;
+}
+
+function args(ctx: DalalContext): string[] {
+  const m = typeof ctx.match === "string" ? ctx.match : "";
+  return m.trim() === "" ? [] : m.trim().split(/\s+/);
+}
+
+async function usage(ctx: DalalContext, command: string, problem: string): Promise<void> {
+  await ctx.reply(`${esc(problem)}\nUsage: <code>${esc(usageOf(command))}</code>`, HTML);
+}
+
+/** Mean / sample deviation of per-trade returns: a per-trade Sharpe, not annualised. */
+function perTradeSharpe(returns: number[]): number | null {
+  if (returns.length < 2) return null;
+  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+  const sd = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / (returns.length - 1));
+  return sd > 1e-12 ? mean / sd : null;
+}
+
+export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchDeps): void {
+  const { desk, mode } = deps;
+  let running: string | null = null;
+
+  bot.command("balance", async (ctx) => {
+    if (args(ctx).length) return usage(ctx, "balance", "/balance takes no argument.");
+    const book = await desk.ledger();
+    await ctx.reply(
+      [
+        `${modeTag(mode)} · funds (${esc(desk.opts.broker.name)} broker)`,
+        `Cash available ${rs(book.cash)}${book.reserved ? ` (after ${rs(book.reserved)} held for working entry orders)` : ""}`,
+        `In positions ${rs(book.openCost)} at cost · unrealized ${srs(book.unrealized)}`,
+        `Realized ${srs(book.realized)} net of charges · equity ${rs(book.equity)}`,
+        `Capital ${rs(book.capital)}`,
+      ].join("\n"),
+      HTML,
+    );
+  });
+
+  bot.command("performance", async (ctx) => {
+    if (args(ctx).length) return usage(ctx, "performance", "/performance takes no argument.");
+    const trades = await desk.repo.trades();
+    if (trades.length === 0) return void (await ctx.reply("No closed trades yet, so no performance to show."));
+    const by = new Map<string, typeof trades>();
+    for (const t of trades) {
+      const list = by.get(t.strategy);
+      if (list) list.push(t);
+      else by.set(t.strategy, [t]);
+    }
+    const lines = [...by.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, list]) => {
+        const net = list.reduce((a, t) => a + t.net, 0);
+        const wins = list.filter((t) => t.net > 0).length;
+        const rs_ = list.map((t) => t.r).filter((r): r is number => r !== null);
+        const sharpe = perTradeSharpe(list.map((t) => t.net / Math.max(1, t.entryPrice * t.qty)));
+        return (
+          `<b>${esc(name)}</b>: ${list.length} trade${list.length === 1 ? "" : "s"}, win rate ${((wins / list.length) * 100).toFixed(1)}%, net ${srs(net)}` +
+          `, Sharpe ${sharpe === null ? "n/a" : sharpe.toFixed(2)} (per trade), avg R ${rs_.length ? (rs_.reduce((a, b) => a + b, 0) / rs_.length).toFixed(2) : "n/a"}`
+        );
+      });
+    await ctx.reply(`${modeTag(mode)} · performance by strategy, net of charges\n${lines.join("\n")}`, HTML);
+  });
+
+  bot.command("scan", async (ctx) => {
+    const [name, extra] = args(ctx);
+    const known = desk.strategies().map((s) => s.name);
+    if (!name || extra) return usage(ctx, "scan", `Name one strategy: ${known.join(", ")}.`);
+    const strategy = desk.strategies().find((s) => s.name === name);
+    if (!strategy) return usage(ctx, "scan", `Unknown or disabled strategy "${name}"; enabled: ${known.join(", ")}.`);
+    const symbols = desk.series.symbols(strategy.timeframe);
+    if (symbols.length === 0) return void (await ctx.reply(`No ${esc(strategy.timeframe)} bars yet for ${esc(name)} to scan.`, HTML));
+    const found = [];
+    for (const symbol of symbols) {
+      const bars = desk.series.bars(symbol, strategy.timeframe);
+      if (strategy.needsVolume && !bars.some((b) => b.volume > 0)) continue;
+      found.push(...strategy.evaluate(bars, strategy.defaults));
+    }
+    const asOf = desk.feed.at ? ` as of ${esc(desk.feed.at.toISOString().slice(0, 10))}` : "";
+    if (found.length === 0) return void (await ctx.reply(`${esc(name)}${asOf}: no signal on the last bar of ${symbols.length} symbol${symbols.length === 1 ? "" : "s"}.`, HTML));
+    const lines = found.slice(0, 30).map((s) => `${s.kind === "entry" ? (s.side === "long" ? "BUY" : "SELL") : s.kind.toUpperCase()} <b>${esc(s.symbol)}</b> ≈ ${rs(s.entry)}${s.stop !== null ? ` · stop ${rs(s.stop)}` : ""}${s.note ? ` · ${esc(s.note)}` : ""}`);
+    await ctx.reply(`${modeTag(mode)} · ${esc(name)}${asOf}: ${found.length} signal${found.length === 1 ? "" : "s"}\n${lines.join("\n")}${found.length > 30 ? `\n…and ${found.length - 30} more (dalal scan lists them all)` : ""}`, HTML);
+  });
+
+  bot.command("backtest", async (ctx) => {
+    const [name, from, to, extra] = args(ctx);
+    const known = desk.strategies().map((s) => s.name);
+    if (!name || !from || !to || extra) return usage(ctx, "backtest", "Give a strategy and two dates.");
+    if (!known.includes(name)) return usage(ctx, "backtest", `Unknown strategy "${name}"; valid: ${known.join(", ")}.`);
+    for (const d of [from, to]) if (!isIstDate(d)) return usage(ctx, "backtest", `"${d}" is not a date as YYYY-MM-DD.`);
+    if (from > to) return usage(ctx, "backtest", `${from} is after ${to}.`);
+    if (running) return void (await ctx.reply(`A backtest (${esc(running)}) is already running; one at a time.`, HTML));
+    running = `${name} ${from} → ${to}`;
+    await ctx.reply(`${modeTag(mode)} · backtest of <b>${esc(name)}</b> ${esc(from)} → ${esc(to)} started; the desk keeps running meanwhile.`, HTML);
+    const chatId = ctx.chat!.id;
+    const out = mkdtempSync(join(tmpdir(), "dalal-bt-"));
+    // A child process: the backtest uses a whole core and must not stall the bot.
+    const child = spawn(process.execPath, [DALAL_BIN, "backtest", "--strategy", name, "--from", from, "--to", to, "--json", "--out", out], {
+      env: deps.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.on("close", (code) => {
+      void (async () => {
+        try {
+          if (code !== 0) {
+            const why = stderr.split("\n").find((l) => l.trim() !== "") ?? `exit code ${code}`;
+            await ctx.api.sendMessage(chatId, `Backtest of ${esc(name)} failed: ${esc(why.replace(/^dalal backtest: /, ""))}`, HTML);
+            return;
+          }
+          const m = JSON.parse(stdout) as Record<string, number | null>;
+          const f = (v: number | null | undefined, suffix = "") => (v === null || v === undefined ? "n/a" : `${v}${suffix}`);
+          const caption = [
+            `${modeTag(mode)} · backtest <b>${esc(name)}</b> ${esc(from)} → ${esc(to)}`,
+            `${formatRupees(toPaise(m.startingCapital!))} → ${formatRupees(toPaise(m.endingCapital!))} · CAGR ${f(m.cagrPct, "%")} · max DD ${f(m.maxDrawdownPct, "%")}`,
+            `${m.trades} trades · win ${f(m.winRatePct, "%")} · PF ${f(m.profitFactor)} · avg R ${f(m.avgR)}`,
+            `Sharpe ${f(m.sharpe)} · Sortino ${f(m.sortino)} · charges ${formatRupees(toPaise(m.totalCharges!))}`,
+          ].join("\n");
+          await ctx.api.sendPhoto(chatId, new InputFile(readFileSync(join(out, "equity.png")), "equity.png"), { caption, ...HTML });
+        } catch (err) {
+          await ctx.api.sendMessage(chatId, `Backtest of ${esc(name)} finished but its report could not be sent: ${esc((err as Error).message)}`, HTML).catch(() => {});
+        } finally {
+          running = null;
+          rmSync(out, { recursive: true, force: true });
+        }
+      })();
+    });
+  });
+}
