@@ -53,14 +53,14 @@ describe("dalal CLI", () => {
   });
 
   it("answers --help on every command and names an unknown one", async () => {
-    for (const args of [["--help"], ["start", "--help"], ["scan", "--help"], ["db", "--help"], ["db", "check", "--help"], ["config", "--help"], ["costs", "--help"]]) {
+    for (const args of [["--help"], ["start", "--help"], ["scan", "--help"], ["backtest", "--help"], ["db", "--help"], ["db", "check", "--help"], ["config", "--help"], ["costs", "--help"]]) {
       const p = startDalal(args, {});
       expect(await p.exited).toBe(0);
       expect(p.stdout()).toMatch(/Usage: dalal/);
     }
     const bad = startDalal(["launch"], {});
     expect(await bad.exited).toBe(2);
-    expect(bad.stderr()).toMatch(/unknown command "launch"; valid: start, scan, db, config, costs/);
+    expect(bad.stderr()).toMatch(/unknown command "launch"; valid: start, scan, backtest, db, config, costs/);
     const badOpt = startDalal(["start", "--fast"], {});
     expect(await badOpt.exited).toBe(2);
     expect(badOpt.stderr()).toMatch(/--fast/);
