@@ -119,6 +119,7 @@ export const SETTINGS = {
   MAX_OPEN_POSITIONS: { doc: "Distinct symbols held at once." },
   MAX_EXPOSURE_PCT: { doc: "Value of every open position at most this percent of equity." },
   MAX_ORDERS_PER_MINUTE: { doc: "Entry orders in any 60 seconds of wall-clock time (live trading)." },
+  NOTIFY_MAX_PER_MINUTE: { doc: "Notifications per chat per minute before the rest are joined into one message (0: no cap)." },
   RISK_FREE_RATE_PCT: { doc: "Annual risk-free rate for the backtest's Sharpe and Sortino ratios." },
   MAX_DAILY_LOSS_PCT: { doc: "Daily-loss circuit breaker: trips at this loss of the day's starting equity; only the admin resets it." },
   REPLAY_FROM: { doc: "First day the replay plays (inside the shipped data: 2020-10-01 to 2025-09-30)." },
@@ -164,6 +165,7 @@ export const configSchema = z.object({
   MAX_ORDERS_PER_MINUTE: number("orders", 1, 10000, { int: true }).default(10),
   MAX_DAILY_LOSS_PCT: number("percent", 0, 100, { minExclusive: true }).default(3),
   RISK_FREE_RATE_PCT: number("percent", 0, 50).default(0),
+  NOTIFY_MAX_PER_MINUTE: number("messages", 0, 1000, { int: true }).default(20),
   REPLAY_FROM: date.default("2025-01-01"),
   REPLAY_TO: z
     .string()

@@ -8,6 +8,7 @@ import { allowedChats, type Config } from "./config.js";
 import { BOT_COMMANDS, createBot } from "./bot/create-bot.js";
 import { CONSOLE_BOT, ConsoleChat } from "./bot/console-chat.js";
 import { Notifier } from "./bot/notifier.js";
+import { notificationApi } from "./bot/outbox.js";
 import { acquireHomeLock } from "./db/lock.js";
 import { migrateDatabase, openDatabase, type Database } from "./db/connection.js";
 import { Repo } from "./db/repo.js";
@@ -139,7 +140,9 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   });
   const chat = consoleMode ? new ConsoleChat(bot, { chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID, write: io.write }) : null;
   const notifier = new Notifier({
-    api: bot.api,
+    // Its own client (bounded retries, outages reported); the console answers through the bot's.
+    api: cfg.TELEGRAM_BOT_TOKEN === undefined ? bot.api : notificationApi(cfg.TELEGRAM_BOT_TOKEN, cfg.TELEGRAM_API_ROOT),
+    ...(cfg.NOTIFY_MAX_PER_MINUTE > 0 ? { perChatPerMinute: cfg.NOTIFY_MAX_PER_MINUTE } : {}),
     desk,
     mode: "paper",
     chats: [...access.allowedChats],

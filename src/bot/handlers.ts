@@ -6,6 +6,7 @@ import type { DalalContext } from "./access.js";
 import { COMMANDS, helpText, usageOf } from "./commands.js";
 import { decisionLine, esc, modeTag, pnlText, positionLines, rs, signalCard, srs, tradeLine } from "./format.js";
 import { decisionKeyboard, parseCallback } from "./keyboards.js";
+import { paginate, sendPaginated } from "./pagination.js";
 
 export interface HandlerDeps {
   desk: Desk;
@@ -86,7 +87,9 @@ export function registerHandlers(bot: Bot<DalalContext>, deps: HandlerDeps): voi
 
   bot.command("positions", async (ctx) => {
     const lines = await desk.reports.positions(desk.opts.marketClock.now());
-    await ctx.reply(`${modeTag(mode)} · open positions\n${positionLines(lines)}`, HTML);
+    if (lines.length === 0) return void (await ctx.reply(`${modeTag(mode)} · open positions\n${positionLines(lines)}`, HTML));
+    // One item per position, so no position is split across pages.
+    await sendPaginated(ctx, paginate(lines.map((p) => positionLines([p])), { header: `${modeTag(mode)} · open positions (${lines.length})`, perPage: 8 }));
   });
 
   bot.command("pnl", async (ctx) => {
@@ -103,7 +106,8 @@ export function registerHandlers(bot: Bot<DalalContext>, deps: HandlerDeps): voi
     const count = n === undefined ? 10 : Number(n);
     if (extra || !Number.isInteger(count) || count < 1 || count > 100) return usage(ctx, "trades", `N must be a whole number from 1 to 100, got "${n}".`);
     const list = await desk.reports.recentTrades(count);
-    await ctx.reply(list.length ? `Last ${list.length} trade${list.length === 1 ? "" : "s"}\n${list.map(tradeLine).join("\n")}` : "No closed trades yet.", HTML);
+    if (list.length === 0) return void (await ctx.reply("No closed trades yet."));
+    await sendPaginated(ctx, paginate(list.map(tradeLine), { header: `Last ${list.length} trade${list.length === 1 ? "" : "s"}`, perPage: 25 }));
   });
 
   bot.command("strategies", async (ctx) => {
