@@ -8,6 +8,8 @@ import { COMMANDS } from "./commands.js";
 import { Confirmations } from "./confirm.js";
 import { registerControlHandlers } from "./control-handlers.js";
 import { registerHandlers } from "./handlers.js";
+import { registerNotifyHandlers } from "./notify-handlers.js";
+import { registerReportHandlers } from "./report-handlers.js";
 import { registerResearchHandlers } from "./research-handlers.js";
 
 export interface CreateBotOptions {
@@ -30,7 +32,7 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
   });
   if (!o.botInfo) {
     // Telegram's flood limits (429 with retry_after), its 5xx and network errors are
-    // retried with backoff; the notifier's single queue keeps messages in order.
+    // retried with backoff. Notifications go through the notifier's own client and outbox (bot/outbox.ts).
     bot.api.config.use(autoRetry({ maxRetryAttempts: 8, maxDelaySeconds: 300 }));
   }
   bot.use(
@@ -42,6 +44,8 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
   // Confirm buttons first: the general handlers end with catch-alls.
   registerControlHandlers(bot, { desk: o.desk, mode: o.mode, confirmations: new Confirmations() });
   registerResearchHandlers(bot, { desk: o.desk, mode: o.mode });
+  registerReportHandlers(bot, { desk: o.desk, mode: o.mode });
+  registerNotifyHandlers(bot, { desk: o.desk });
   registerHandlers(bot, { desk: o.desk, mode: o.mode, estimateCharges: o.estimateCharges });
   bot.catch(async (err) => {
     const e = err.error;

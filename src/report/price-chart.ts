@@ -263,8 +263,8 @@ function legend(overlays: readonly ChartOverlay[]): string[] {
   let x = C.left;
   let row = 0;
   for (const it of items) {
-    // Roughly 7 px a character at 11 px: enough to keep items apart without measuring text.
-    const w = 24 + it.label.length * 7 + 14;
+    // Roughly 6.5 px a character at 11 px: enough to keep items apart without measuring text.
+    const w = 24 + Math.ceil(it.label.length * 6.5) + 14;
     if (x + w > C.right && x > C.left) {
       if (row === 1) break; // two rows at most; the plot starts under them
       row++;
@@ -344,7 +344,7 @@ export function buildPriceChart(req: PriceChartRequest): PriceChart {
   return {
     input: {
       title: `${symbol} · ${strategy.name} · ${first.timeframe}`,
-      subtitle: `${shown.length} bar${shown.length === 1 ? "" : "s"}, ${timeLabel(first.time, intraday)} to ${timeLabel(last.time, intraday)} · last close ${formatRupees(last.close)}`,
+      subtitle: `${shown.length} bar${shown.length === 1 ? "" : "s"}, ${timeLabel(first.time, intraday, true)} to ${timeLabel(last.time, intraday, true)} · last close ${formatRupees(last.close)}`,
       bars: shown,
       overlays,
       markers,
@@ -487,11 +487,14 @@ function priceLabel(p: Paise, step: Paise): string {
   return formatRupees(p);
 }
 
-/** "03 Jan 2025", or "03 Jan 10:30" for intraday bars; IST, without Intl so no locale can change it. */
-function timeLabel(t: Date, intraday: boolean): string {
+/**
+ * "03 Jan 2025", or "03 Jan 10:30" for intraday bars on the axis ("03 Jan 2025
+ * 10:30" with the year); IST, without Intl so no locale can change it.
+ */
+function timeLabel(t: Date, intraday: boolean, withYear = !intraday): string {
   const iso = toIsoIst(t);
-  const day = `${iso.slice(8, 10)} ${MONTHS[Number(iso.slice(5, 7)) - 1]}`;
-  return intraday ? `${day} ${iso.slice(11, 16)}` : `${day} ${iso.slice(0, 4)}`;
+  const day = `${iso.slice(8, 10)} ${MONTHS[Number(iso.slice(5, 7)) - 1]}${withYear ? ` ${iso.slice(0, 4)}` : ""}`;
+  return intraday ? `${day} ${iso.slice(11, 16)}` : day;
 }
 
 function labelIndices(n: number, max: number): number[] {
