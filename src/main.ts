@@ -8,6 +8,7 @@ import { allowedChats, type Config } from "./config.js";
 import { BOT_COMMANDS, createBot } from "./bot/create-bot.js";
 import { CONSOLE_BOT, ConsoleChat } from "./bot/console-chat.js";
 import { Notifier } from "./bot/notifier.js";
+import { InputFile } from "grammy";
 import { notificationApi } from "./bot/outbox.js";
 import { acquireHomeLock } from "./db/lock.js";
 import { migrateDatabase, openDatabase, type Database } from "./db/connection.js";
@@ -19,6 +20,11 @@ import { EventBus } from "./engine/events.js";
 import { PaperBroker } from "./engine/execution/paper-broker.js";
 import { ReplayFeed } from "./engine/feed/replay-feed.js";
 import { loadNseCalendar } from "./engine/market/calendar.js";
+import { JOB_NAMES, JOB_TABLE, type JobName } from "./engine/schedule/jobs.js";
+import { istDate } from "./engine/time/ist.js";
+import { MarketSchedule, type ScheduledRun } from "./engine/schedule/market-schedule.js";
+import { buildDigest, equityHistory } from "./engine/digest.js";
+import { digestChart, digestText } from "./bot/digest-format.js";
 import { checkCandles } from "./engine/market/candle-check.js";
 import { loadBankNifty75m, loadShippedDaily } from "./engine/market/shipped-data.js";
 import { toPaise } from "./engine/money.js";
@@ -111,7 +117,21 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     bus,
   });
   const resumed = await desk.init();
-  const feed = new ReplayFeed(repo, desk, { from: cfg.REPLAY_FROM, ...(cfg.REPLAY_TO ? { to: cfg.REPLAY_TO } : {}), paceMs: cfg.REPLAY_PACE_MS });
+  // The market-day schedule runs on the replay's clock. Only the digest has work in a replay;
+  // the other jobs (instrument refresh, scans, index watch) wait for a live feed.
+  const calendar = loadNseCalendar();
+  const digestJob = { fn: async (_run: ScheduledRun) => {} };
+  const schedule = new MarketSchedule({
+    calendar,
+    store: repo,
+    clock: desk.opts.marketClock,
+    mode: "simulated",
+    log,
+    table: JOB_TABLE.filter((j) => j.name === "eodDigest"),
+    jobs: Object.fromEntries(JOB_NAMES.map((n) => [n, n === "eodDigest" ? (run: ScheduledRun) => digestJob.fn(run) : async () => {}])) as Record<JobName, (run: ScheduledRun) => Promise<void>>,
+    onFailure: (run, err) => bus.emit("alert", { level: "error", text: `Scheduled ${run.key} failed: ${err.message}` }),
+  });
+  const feed = new ReplayFeed(repo, desk, { from: cfg.REPLAY_FROM, ...(cfg.REPLAY_TO ? { to: cfg.REPLAY_TO } : {}), paceMs: cfg.REPLAY_PACE_MS, schedule });
   let prepared;
   try {
     prepared = await feed.prepare();
@@ -151,6 +171,14 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     log,
   });
 
+  digestJob.fn = async (run) => {
+    const date = istDate(run.at);
+    const d = await buildDigest({ date, store: repo, capital: desk.opts.capital, calendar, breaker: desk.controls.describeBreaker(), book: await desk.ledger() });
+    notifier.notify("digest", digestText(d, "paper"));
+    const png = digestChart(await equityHistory(repo, date, 60));
+    if (png) for (const chatId of access.allowedChats) await bot.api.sendPhoto(chatId, new InputFile(png, "equity.png"), { caption: `Equity, up to 60 trading days to ${date}` }).catch((err: Error) => log.warn("digest chart not sent", { chatId, error: err.message }));
+  };
+
   let ready = false;
   const http = await startHttpServer(cfg.HTTP_HOST, cfg.HTTP_PORT, { ready: () => ready });
   log.info("http listening", { url: http.url });
@@ -179,6 +207,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
       ready = false;
       clearInterval(expiryTimer);
       await feed.stop();
+      await schedule.stop();
       if (polling) {
         await bot.stop().catch(() => {});
         await polling;

@@ -11,7 +11,10 @@ import { fileURLToPath } from "node:url";
 import { InputFile, type Bot } from "grammy";
 import type { Desk } from "../engine/desk.js";
 import { formatRupees, toPaise } from "../engine/money.js";
+import { buildDigest, equityHistory } from "../engine/digest.js";
+import { loadNseCalendar } from "../engine/market/calendar.js";
 import { isIstDate } from "../engine/time/ist.js";
+import { digestChart, digestText } from "./digest-format.js";
 import type { DalalContext } from "./access.js";
 import { usageOf } from "./commands.js";
 import { esc, modeTag, rs, srs } from "./format.js";
@@ -46,6 +49,16 @@ function perTradeSharpe(returns: number[]): number | null {
 export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchDeps): void {
   const { desk, mode } = deps;
   let running: string | null = null;
+
+  bot.command("eod", async (ctx) => {
+    if (args(ctx).length) return usage(ctx, "eod", "/eod takes no argument.");
+    const date = desk.marketDate();
+    const calendar = loadNseCalendar();
+    const d = await buildDigest({ date, store: desk.repo, capital: desk.opts.capital, calendar, breaker: desk.controls.describeBreaker(), book: await desk.ledger() });
+    await ctx.reply(digestText(d, mode), HTML);
+    const png = digestChart(await equityHistory(desk.repo, date, 60));
+    if (png) await ctx.replyWithPhoto(new InputFile(png, "equity.png"), { caption: `Equity to ${date}` });
+  });
 
   bot.command("balance", async (ctx) => {
     if (args(ctx).length) return usage(ctx, "balance", "/balance takes no argument.");

@@ -37,6 +37,8 @@ describe("halt, pause, exit and flatten from the chat", () => {
       REPLAY_PACE_MS: "250",
       ENABLED_STRATEGIES: "sma-cross",
       AUTO_ACCEPT_STRATEGIES: "sma-cross",
+      // A replay plays a day every 250 ms: no flood cap, so each notification is its own message.
+      NOTIFY_MAX_PER_MINUTE: "0",
       HTTP_PORT: "0",
     });
     await dalal.waitForOutput(/Health: http/, 60_000);
@@ -166,10 +168,19 @@ describe("halt, pause, exit and flatten from the chat", () => {
     // The bot still answers while the backtest runs.
     await say(CHAT, USER, "/backtest sma-cross 2023-01-01 2023-02-01", /already running; one at a time/);
     await say(CHAT, USER, "/balance", /funds/);
-    const photo = await tg.waitForMessage(CHAT, (m) => m.kind === "photo" && m.message_id > started.message_id, { timeoutMs: 60_000 });
+    const photo = await tg.waitForMessage(CHAT, (m) => m.kind === "photo" && m.message_id > started.message_id && /^📝 PAPER · backtest/.test(m.caption ?? ""), { timeoutMs: 60_000 });
     expect(photo.caption).toMatch(/backtest sma-cross 2023-01-01 → 2024-12-31/);
     expect(photo.caption).toMatch(/₹4,00,000\.00 → ₹[\d,]+\.\d\d · CAGR -?\d+(\.\d+)?% · max DD \d+(\.\d+)?%/);
     expect(photo.caption).toMatch(/\d+ trades · win/);
+  });
+
+  it("sends the end-of-day digest of each replayed day, and /eod on request", async () => {
+    const digest = await tg.waitForMessage(CHAT, /End of day · \w{3} \d\d \w{3} 2025/, { timeoutMs: 30_000 });
+    expect(digest.text).toMatch(/Net today [+-]?-?₹[\d,]+\.\d\d · equity ₹[\d,]+\.\d\d/);
+    expect(digest.text).toMatch(/Daily-loss circuit breaker: (armed|TRIPPED)/);
+    expect(digest.text).toMatch(/Tomorrow \(next trading day\): \w{3} \d\d \w{3} 2025/);
+    const eod = await say(CHAT, USER, "/eod", /End of day/);
+    expect(eod.text).toMatch(/Open risk ₹[\d,]+\.\d\d \(\d+\.\d\d% of equity\)|No open positions|Open risk/);
   });
 
   it("logs no failed update along the way", async () => {

@@ -8,6 +8,8 @@ export interface ReplayOptions {
   to?: IstDate;
   /** Wall-clock milliseconds between replayed days. */
   paceMs: number;
+  /** The market-day schedule on the simulated clock: told as market time moves. */
+  schedule?: { advanceTo(t: Date): Promise<unknown> };
 }
 
 const CURSOR_KEY = "replay.cursor";
@@ -98,15 +100,21 @@ export class ReplayFeed {
     const day = this.days[this.idx];
     if (!day) return false;
     const part = this.part++;
+    const schedule = this.opts.schedule;
     if (part === 0) {
+      // The morning's jobs (08:30) run before the open.
+      await schedule?.advanceTo(fromIst(day.date, "09:14"));
       await this.desk.openDay(day.date, day.daily);
       return true;
     }
     if (part <= day.intraday.length) {
       await this.desk.onIntradayBar(day.intraday[part - 1]!);
+      await schedule?.advanceTo(this.desk.opts.marketClock.now());
       return true;
     }
     await this.desk.closeDay(day.date, day.daily);
+    // The evening's jobs (the 15:35 digest) see the day's books.
+    await schedule?.advanceTo(fromIst(day.date, "23:59"));
     await this.repo.setSetting(CURSOR_KEY, day.date, this.desk.opts.wallClock.now());
     this.idx++;
     this.part = 0;
