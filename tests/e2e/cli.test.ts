@@ -91,6 +91,6 @@ describe("dalal CLI", () => {
     await p.waitForOutput(/already approved by @owner/);
     p.child.stdin!.end("/positions\n");
     expect(await p.exited).toBe(0);
-    expect(p.stdout()).toMatch(new RegExp(`open positions\\n[\\s\\S]*${symbol!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} long ×`));
+    expect(p.stdout()).toMatch(new RegExp(`PAPER · open positions[^\\n]*\\n[\\s\\S]*${symbol!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} long ×`));
   });
 });

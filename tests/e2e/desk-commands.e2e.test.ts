@@ -79,7 +79,7 @@ describe("halt, pause, exit and flatten from the chat", () => {
   });
 
   it("exits one position after its confirm button, and only then", async () => {
-    const positions = await say(CHAT, USER, "/positions", /open positions/);
+    const positions = await say(CHAT, USER, "/positions", /^📝 PAPER · open positions/);
     const symbol = /^(\S+) long × \d+/m.exec(positions.text!)?.[1] ?? "";
     expect(symbol, positions.text).not.toBe("");
     const ask = await say(CHAT, USER, `/exit ${symbol}`, /Exit .* at market/);
@@ -105,7 +105,7 @@ describe("halt, pause, exit and flatten from the chat", () => {
 
   it("flattens only after two confirmations from the admin chat", async () => {
     await say(CHAT, USER, "/flatten", /Only the admin chat may use \/flatten/);
-    const positions = await say(ADMIN_CHAT, ADMIN, "/positions", /open positions/);
+    const positions = await say(ADMIN_CHAT, ADMIN, "/positions", /^📝 PAPER · open positions/);
     const held = [...positions.text!.matchAll(/^(\S+) long × (\d+)/gm)].length;
     expect(held).toBeGreaterThan(0);
     const step1 = await say(ADMIN_CHAT, ADMIN, "/flatten", /Flatten.*Step 1 of 2/s);
@@ -120,7 +120,7 @@ describe("halt, pause, exit and flatten from the chat", () => {
     // The exits fill at the next bar even though trading is halted: exits always go through.
     let flat = false;
     for (let i = 0; i < 40 && !flat; i++) {
-      flat = /No open positions\./.test((await say(ADMIN_CHAT, ADMIN, "/positions", /open positions/)).text ?? "");
+      flat = /No open positions\./.test((await say(ADMIN_CHAT, ADMIN, "/positions", /^📝 PAPER · open positions/)).text ?? "");
       if (!flat) await new Promise((r) => setTimeout(r, 1000));
     }
     expect(flat).toBe(true);

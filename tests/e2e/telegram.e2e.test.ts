@@ -105,7 +105,7 @@ describe.each(targets)("Dalal against the Telegram stand-in on $name", (target) 
 
     await tg.waitForMessage(CHAT, new RegExp(`filled BUY \\d+ ${symbol.replace(/[&]/g, "&")} at ₹`), { timeoutMs: 30_000 });
     tg.sendText({ chatId: CHAT, userId: USER, text: "/positions" });
-    const positions = await tg.waitForMessage(CHAT, /open positions/);
+    const positions = await tg.waitForMessage(CHAT, /^📝 PAPER · open positions/);
     expect(positions.text).toContain(symbol);
     expect(tg.messages(CHAT).filter((m) => /filled BUY/.test(m.text ?? "") && m.text!.includes(symbol))).toHaveLength(1);
   });
@@ -138,7 +138,7 @@ describe.each(targets)("Dalal against the Telegram stand-in on $name", (target) 
 
   it("stops cleanly on SIGTERM and still holds the position after a restart", async () => {
     tg.sendText({ chatId: CHAT, userId: USER, text: "/positions" });
-    const before = await tg.waitForMessage(CHAT, /open positions/, { afterMessageId: tg.messages(CHAT).at(-1)!.message_id - 1 });
+    const before = await tg.waitForMessage(CHAT, /^📝 PAPER · open positions/, { afterMessageId: tg.messages(CHAT).at(-1)!.message_id - 1 });
     const held = [...before.text!.matchAll(/^(\S+) long × (\d+)/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(held.length).toBeGreaterThan(0);
 
@@ -148,7 +148,7 @@ describe.each(targets)("Dalal against the Telegram stand-in on $name", (target) 
     dalal = await startAndWaitReady();
     const last = tg.messages(CHAT).at(-1)!.message_id;
     tg.sendText({ chatId: CHAT, userId: USER, text: "/positions" });
-    const after = await tg.waitForMessage(CHAT, /open positions/, { afterMessageId: last });
+    const after = await tg.waitForMessage(CHAT, /^📝 PAPER · open positions/, { afterMessageId: last });
     for (const h of held) {
       const [sym] = h.split(" ");
       expect(after.text).toContain(sym!);
