@@ -120,6 +120,7 @@ export const SETTINGS = {
   MAX_EXPOSURE_PCT: { doc: "Value of every open position at most this percent of equity." },
   MAX_ORDERS_PER_MINUTE: { doc: "Entry orders in any 60 seconds of wall-clock time (live trading)." },
   NOTIFY_MAX_PER_MINUTE: { doc: "Notifications per chat per minute before the rest are joined into one message (0: no cap)." },
+  SLIPPAGE: { doc: "Paper fills: seed (seed 000's model: liquidity, order size against volume, VIX) or none (the bar's price on the tick)." },
   RISK_FREE_RATE_PCT: { doc: "Annual risk-free rate for the backtest's Sharpe and Sortino ratios." },
   MAX_DAILY_LOSS_PCT: { doc: "Daily-loss circuit breaker: trips at this loss of the day's starting equity; only the admin resets it." },
   REPLAY_FROM: { doc: "First day the replay plays (inside the shipped data: 2020-10-01 to 2025-09-30)." },
@@ -166,6 +167,7 @@ export const configSchema = z.object({
   MAX_DAILY_LOSS_PCT: number("percent", 0, 100, { minExclusive: true }).default(3),
   RISK_FREE_RATE_PCT: number("percent", 0, 50).default(0),
   NOTIFY_MAX_PER_MINUTE: number("messages", 0, 1000, { int: true }).default(20),
+  SLIPPAGE: z.enum(["seed", "none"], { message: 'expected "seed" or "none"' }).default("seed"),
   REPLAY_FROM: date.default("2025-01-01"),
   REPLAY_TO: z
     .string()

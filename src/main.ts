@@ -17,7 +17,7 @@ import { ManualClock, systemClock, type Clock } from "./engine/clock.js";
 import { deliveryFillCharges, roundTripEstimate } from "./engine/costs/index.js";
 import { Desk } from "./engine/desk.js";
 import { EventBus } from "./engine/events.js";
-import { PaperBroker } from "./engine/execution/paper-broker.js";
+import { paperBroker } from "./engine/execution/paper-setup.js";
 import { ReplayFeed } from "./engine/feed/replay-feed.js";
 import { loadNseCalendar } from "./engine/market/calendar.js";
 import { JOB_NAMES, JOB_TABLE, type JobName } from "./engine/schedule/jobs.js";
@@ -93,9 +93,11 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   }
 
   const bus = new EventBus((event, err) => log.error("event listener failed", { event, error: (err as Error).message }));
+  // The broker reads volumes from the desk's own series, which exists once the desk does.
+  const deskRef: { current: Desk | null } = { current: null };
   const desk = new Desk({
     repo,
-    broker: new PaperBroker(),
+    broker: paperBroker(cfg.SLIPPAGE, (symbol) => deskRef.current?.series.bars(symbol, "1d") ?? []),
     marketClock: new ManualClock(),
     wallClock: wall,
     capital: toPaise(cfg.CAPITAL),
@@ -116,6 +118,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     mode: "paper",
     bus,
   });
+  deskRef.current = desk;
   const resumed = await desk.init();
   // The market-day schedule runs on the replay's clock. Only the digest has work in a replay;
   // the other jobs (instrument refresh, scans, index watch) wait for a live feed.

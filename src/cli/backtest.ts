@@ -103,6 +103,7 @@ export const backtestCommand: Command = {
         },
         maxDailyLossPct: cfg.MAX_DAILY_LOSS_PCT,
         riskFreePct: cfg.RISK_FREE_RATE_PCT,
+        slippage: cfg.SLIPPAGE,
         ...(onProgress ? { onProgress } : {}),
       });
       if (values.out) {

@@ -10,7 +10,7 @@ import { runBacktest } from "../../src/engine/backtest/backtester.js";
 import { ManualClock } from "../../src/engine/clock.js";
 import { deliveryFillCharges } from "../../src/engine/costs/index.js";
 import { Desk } from "../../src/engine/desk.js";
-import { PaperBroker } from "../../src/engine/execution/paper-broker.js";
+import { paperBroker } from "../../src/engine/execution/paper-setup.js";
 import { ReplayFeed } from "../../src/engine/feed/replay-feed.js";
 import type { Candle } from "../../src/engine/market/candle.js";
 import { loadShippedDaily } from "../../src/engine/market/shipped-data.js";
@@ -48,9 +48,11 @@ describe.each(["sma-cross", "three-week-inside", "camarilla"])("replay and backt
     const repo = new Repo(database.db);
     await repo.upsertCandles(candles);
     const clock = new ManualClock();
+    // The daemon's paper broker: seed 000's slippage on volumes from the desk's own series.
+    const ref: { desk: Desk | null } = { desk: null };
     const desk = new Desk({
       repo,
-      broker: new PaperBroker(),
+      broker: paperBroker("seed", (symbol) => ref.desk?.series.bars(symbol, "1d") ?? []),
       marketClock: clock,
       wallClock: clock,
       capital: 40_000_000,
@@ -61,6 +63,7 @@ describe.each(["sma-cross", "three-week-inside", "camarilla"])("replay and backt
       charges: deliveryFillCharges,
       mode: "paper",
     });
+    ref.desk = desk;
     await desk.init();
     const feed = new ReplayFeed(repo, desk, { from: FROM, to: TO, paceMs: 0 });
     await feed.prepare();
@@ -77,7 +80,9 @@ describe.each(["sma-cross", "three-week-inside", "camarilla"])("replay and backt
       if (list) list.push(c);
       else series.set(c.symbol, [c]);
     }
-    const bt = await runBacktest({ strategy, series, from: FROM, to: TO, capital: 40_000_000, riskPct: 1.5 });
+    const bt = await runBacktest({ strategy, series, from: FROM, to: TO, capital: 40_000_000, riskPct: 1.5, slippage: "seed" });
+    // Slippage was really applied: some fill is off the bar's open.
+    expect(bt.trades.some((t) => !candles.some((c) => c.symbol === t.symbol && c.time.getTime() === t.entryTime.getTime() && c.open === t.entryPrice))).toBe(true);
     const tested = bt.trades.filter((t) => t.exitReason !== "end_of_test").map(key);
 
     expect(replayed.length).toBeGreaterThan(3);

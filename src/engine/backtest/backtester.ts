@@ -8,7 +8,7 @@ import { MemoryStore } from "../../db/memory-store.js";
 import { ManualClock } from "../clock.js";
 import { deliveryFillCharges } from "../costs/index.js";
 import { Desk } from "../desk.js";
-import { PaperBroker } from "../execution/paper-broker.js";
+import { paperBroker } from "../execution/paper-setup.js";
 import { ReplayFeed } from "../feed/replay-feed.js";
 import type { Candle } from "../market/candle.js";
 import type { Paise } from "../money.js";
@@ -33,6 +33,8 @@ export interface BacktestOptions {
   maxDailyLossPct?: number;
   charges?: FillCharges;
   riskFreePct?: number;
+  /** Paper fills: seed 000's slippage model (default) or none. */
+  slippage?: "seed" | "none";
   /** Called after each replayed day. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -59,7 +61,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const clock = new ManualClock(fromIst(o.from, "09:15"));
   const desk = new Desk({
     repo: store,
-    broker: new PaperBroker(),
+    broker: paperBroker(o.slippage ?? "seed", (symbol) => o.series.get(symbol) ?? []),
     marketClock: clock,
     // Simulated time throughout: signals are decided the moment they are made.
     wallClock: clock,
