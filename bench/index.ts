@@ -14,6 +14,7 @@ import { loadShippedDaily } from "../src/engine/market/shipped-data.js";
 import { STRATEGIES } from "../src/engine/strategies/registry.js";
 import { smaCross } from "../src/engine/strategies/sma-cross.js";
 import { syntheticUniverse } from "./synthetic-universe.js";
+import { commandRoundTrip } from "./round-trip.js";
 import { runBacktest } from "../src/engine/backtest/backtester.js";
 import { loadUniverse } from "../src/engine/market/universe.js";
 import type { Strategy } from "../src/engine/strategies/strategy.js";
@@ -165,6 +166,12 @@ rows.push({ name: "resident memory after the backtests", value: Math.round(proce
   rows.push({ name: `signal approved → order committed and accepted (n=${lat.length}), p50`, value: Number(pct(lat, 50).toFixed(2)), unit: "ms", target: "-" });
   rows.push({ name: "signal approved → order committed and accepted, p99", value: Number(pct(lat, 99).toFixed(2)), unit: "ms", target: "p99 < 20 ms (issue 6)" });
   await database.close();
+}
+
+// 3. Chat command round trip through the Telegram stand-in (100 open positions, 10,000 closed trades).
+for (const r of await commandRoundTrip()) {
+  rows.push({ name: `command round trip ${r.command} (n=${r.n}), p50`, value: Number(r.p50.toFixed(1)), unit: "ms", target: "-" });
+  rows.push({ name: `command round trip ${r.command}, p99`, value: Number(r.p99.toFixed(1)), unit: "ms", target: "p99 < 50 ms (issue 5)" });
 }
 
 rows.push({ name: "peak resident memory", value: Math.round(process.memoryUsage().rss / 2 ** 20), unit: "MiB", target: "-" });

@@ -38,14 +38,6 @@ async function usage(ctx: DalalContext, command: string, problem: string): Promi
   await ctx.reply(`${esc(problem)}\nUsage: <code>${esc(usageOf(command))}</code>`, HTML);
 }
 
-/** Mean / sample deviation of per-trade returns: a per-trade Sharpe, not annualised. */
-function perTradeSharpe(returns: number[]): number | null {
-  if (returns.length < 2) return null;
-  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-  const sd = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / (returns.length - 1));
-  return sd > 1e-12 ? mean / sd : null;
-}
-
 export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchDeps): void {
   const { desk, mode } = deps;
   let running: string | null = null;
@@ -77,26 +69,18 @@ export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchD
 
   bot.command("performance", async (ctx) => {
     if (args(ctx).length) return usage(ctx, "performance", "/performance takes no argument.");
-    const trades = await desk.repo.trades();
-    if (trades.length === 0) return void (await ctx.reply("No closed trades yet, so no performance to show."));
-    const by = new Map<string, typeof trades>();
-    for (const t of trades) {
-      const list = by.get(t.strategy);
-      if (list) list.push(t);
-      else by.set(t.strategy, [t]);
-    }
-    const lines = [...by.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([name, list]) => {
-        const net = list.reduce((a, t) => a + t.net, 0);
-        const wins = list.filter((t) => t.net > 0).length;
-        const rs_ = list.map((t) => t.r).filter((r): r is number => r !== null);
-        const sharpe = perTradeSharpe(list.map((t) => t.net / Math.max(1, t.entryPrice * t.qty)));
-        return (
-          `<b>${esc(name)}</b>: ${list.length} trade${list.length === 1 ? "" : "s"}, win rate ${((wins / list.length) * 100).toFixed(1)}%, net ${srs(net)}` +
-          `, Sharpe ${sharpe === null ? "n/a" : sharpe.toFixed(2)} (per trade), avg R ${rs_.length ? (rs_.reduce((a, b) => a + b, 0) / rs_.length).toFixed(2) : "n/a"}`
-        );
-      });
+    const summary = await desk.repo.tradeSummary();
+    if (summary.length === 0) return void (await ctx.reply("No closed trades yet, so no performance to show."));
+    const lines = summary.map((x) => {
+      // Per-trade Sharpe from the store's Σ and Σ² of returns (sample deviation).
+      const mean = x.retSum / x.trades;
+      const variance = x.trades > 1 ? (x.retSq - x.trades * mean * mean) / (x.trades - 1) : 0;
+      const sharpe = x.trades > 1 && variance > 1e-18 ? mean / Math.sqrt(variance) : null;
+      return (
+        `<b>${esc(x.strategy)}</b>: ${x.trades} trade${x.trades === 1 ? "" : "s"}, win rate ${((x.wins / x.trades) * 100).toFixed(1)}%, net ${srs(x.net)}` +
+        `, Sharpe ${sharpe === null ? "n/a" : sharpe.toFixed(2)} (per trade), avg R ${x.rCount ? (x.rSum / x.rCount).toFixed(2) : "n/a"}`
+      );
+    });
     await ctx.reply(`${modeTag(mode)} · performance by strategy, net of charges\n${lines.join("\n")}`, HTML);
   });
 

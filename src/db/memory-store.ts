@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Candle, Timeframe } from "../engine/market/candle.js";
 import type { OrderStatus, OrderView, PositionView, SignalStatus, SignalView, TradeView } from "../engine/views.js";
-import type { DailyRow, NewOrder, NewPosition, NewSignal, NewTrade } from "./repo.js";
+import type { DailyRow, NewOrder, NewPosition, NewSignal, NewTrade, TradeSummary } from "./repo.js";
 import type * as t from "./schema.js";
 import type { Store } from "./store.js";
 
@@ -961,6 +961,33 @@ export class MemoryStore implements Store {
     }
     found.sort((a, b) => b.exitTime.getTime() - a.exitTime.getTime() || b.id - a.id);
     return found.slice(0, n).map(tradeView);
+  }
+
+  async tradeSummary(opts: { from?: Date; to?: Date } = {}): Promise<TradeSummary[]> {
+    await this.gate();
+    const from = opts.from ? copyInstant("tradeSummary({ from })", opts.from).getTime() : -Infinity;
+    const to = opts.to ? copyInstant("tradeSummary({ to })", opts.to).getTime() : Infinity;
+    const by = new Map<string, TradeSummary & { rBp: number }>();
+    for (const { row } of this.core.trades.rows.values()) {
+      const exit = row.exitTime.getTime();
+      if (exit < from || exit > to) continue;
+      let s = by.get(row.strategy);
+      if (!s) by.set(row.strategy, (s = { strategy: row.strategy, trades: 0, wins: 0, net: 0, charges: 0, rSum: 0, rBp: 0, rCount: 0, retSum: 0, retSq: 0 }));
+      const ret = row.net / Math.max(1, row.entryPrice * row.qty);
+      s.trades++;
+      if (row.net > 0) s.wins++;
+      s.net += row.net;
+      s.charges += row.charges;
+      if (row.rBp !== null) {
+        s.rBp += row.rBp;
+        s.rCount++;
+      }
+      s.retSum += ret;
+      s.retSq += ret * ret;
+    }
+    return [...by.values()]
+      .sort((a, b) => (a.strategy < b.strategy ? -1 : a.strategy > b.strategy ? 1 : 0))
+      .map(({ rBp, ...rest }) => ({ ...rest, rSum: rBp / 10_000 }));
   }
 
   async realizedTotal(): Promise<number> {

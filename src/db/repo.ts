@@ -85,6 +85,20 @@ export type NewOrder = Omit<OrderView, "id" | "brokerOrderId" | "filledQty" | "a
 export type NewPosition = Omit<PositionView, "id" | "closedAt" | "realized" | "status" | "unit"> & { unit?: number | null };
 export type NewTrade = Omit<TradeView, "id">;
 
+export interface TradeSummary {
+  strategy: string;
+  trades: number;
+  wins: number;
+  net: number;
+  charges: number;
+  /** Σ R over the trades that have one, and how many do. */
+  rSum: number;
+  rCount: number;
+  /** Σ and Σ² of net ÷ entry value per trade. */
+  retSum: number;
+  retSq: number;
+}
+
 export interface DailyRow {
   date: string;
   startingEquity: number;
@@ -308,6 +322,43 @@ export class Repo {
       .orderBy(desc(t.trades.exitTime), desc(t.trades.id));
     const rows = opts.limit ? await q.limit(opts.limit) : await q;
     return rows.map(toTrade);
+  }
+
+  /**
+   * Closed trades per strategy, summed in the database (a chat reply must not read
+   * every trade): count, wins, net and charges, the R multiples, and the per-trade
+   * return (net over entry value) and its square, for a Sharpe ratio. Exit time in [from, to].
+   */
+  async tradeSummary(opts: { from?: Date; to?: Date } = {}): Promise<TradeSummary[]> {
+    const conds = [opts.from ? gte(t.trades.exitTime, opts.from) : undefined, opts.to ? lte(t.trades.exitTime, opts.to) : undefined].filter((c) => c !== undefined);
+    const ret = sql`(${t.trades.net}::float8 / greatest(1, ${t.trades.entryPrice}::float8 * ${t.trades.qty}))`;
+    const rows = await this.db
+      .select({
+        strategy: t.trades.strategy,
+        trades: sql<string>`count(*)`,
+        wins: sql<string>`count(*) filter (where ${t.trades.net} > 0)`,
+        net: sql<string>`coalesce(sum(${t.trades.net}),0)`,
+        charges: sql<string>`coalesce(sum(${t.trades.charges}),0)`,
+        rSum: sql<string>`coalesce(sum(${t.trades.rBp}),0)`,
+        rCount: sql<string>`count(${t.trades.rBp})`,
+        retSum: sql<string>`coalesce(sum(${ret}),0)`,
+        retSq: sql<string>`coalesce(sum(${ret} * ${ret}),0)`,
+      })
+      .from(t.trades)
+      .where(conds.length ? and(...conds) : undefined)
+      .groupBy(t.trades.strategy)
+      .orderBy(asc(t.trades.strategy));
+    return rows.map((r) => ({
+      strategy: r.strategy,
+      trades: Number(r.trades),
+      wins: Number(r.wins),
+      net: Number(r.net),
+      charges: Number(r.charges),
+      rSum: Number(r.rSum) / 10_000,
+      rCount: Number(r.rCount),
+      retSum: Number(r.retSum),
+      retSq: Number(r.retSq),
+    }));
   }
 
   async realizedTotal(): Promise<number> {

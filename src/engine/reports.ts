@@ -83,17 +83,18 @@ export class Reports {
   async pnl(period: PnlPeriod, book: LedgerSnapshot): Promise<PnlReport> {
     const to = this.today();
     const from = this.periodStart(period, to);
-    const trades = await this.tradesOn(from, to);
+    // Summed by the store: "all" over years of trades must still answer at once.
+    const summary = await this.repo.tradeSummary({ ...(from ? { from: fromIst(from) } : {}), to: new Date(fromIst(addDays(to, 1)).getTime() - 1) });
     const before = from ? await this.repo.dailyBefore(from) : undefined;
     const startEquity = from ? (before?.endingEquity ?? this.capital) : this.capital;
     return {
       period,
       from,
       to,
-      realized: sum(trades.map((t) => t.net)),
-      charges: sum(trades.map((t) => t.charges)),
-      trades: trades.length,
-      wins: trades.filter((t) => t.net > 0).length,
+      realized: sum(summary.map((x) => x.net)),
+      charges: sum(summary.map((x) => x.charges)),
+      trades: sum(summary.map((x) => x.trades)),
+      wins: sum(summary.map((x) => x.wins)),
       unrealized: book.unrealized,
       total: book.equity - startEquity,
     };

@@ -346,6 +346,22 @@ const STEPS: Step[] = [
   },
   { name: "realized total sums net exactly", run: (s) => s.realizedTotal(), want: 5_000 - 2_000 + 700 + 1_300 },
   {
+    name: "trade summary per strategy, whole and for an exit-time window, the same in both stores",
+    run: async (s) => {
+      const round = (xs: Awaited<ReturnType<Store["tradeSummary"]>>) => xs.map((x) => ({ ...x, retSum: Number(x.retSum.toFixed(12)), retSq: Number(x.retSq.toFixed(12)) }));
+      return [round(await s.tradeSummary()), round(await s.tradeSummary({ from: new Date("2025-01-05T10:00:00Z") }))];
+    },
+  },
+  {
+    name: "trade summary totals: 4 trades netting ₹50.00, 3 of them from 5 Jan",
+    run: async (s) => {
+      const all = await s.tradeSummary();
+      const later = await s.tradeSummary({ from: new Date("2025-01-05T10:00:00Z") });
+      return [all.reduce((n, x) => n + x.trades, 0), all.reduce((n, x) => n + x.net, 0), later.reduce((n, x) => n + x.trades, 0)];
+    },
+    want: [4, 5_000 - 2_000 + 700 + 1_300, 3],
+  },
+  {
     name: "realized total stays exact beyond 2^53 paise",
     run: async (s) => {
       await s.insertTrade(trade(new Date("2025-01-07T10:00:00Z"), 2 ** 53, 1));
