@@ -25,11 +25,14 @@ import { istDate } from "./engine/time/ist.js";
 import { MarketSchedule, type ScheduledRun } from "./engine/schedule/market-schedule.js";
 import { buildDigest, equityHistory } from "./engine/digest.js";
 import { digestChart, digestText } from "./bot/digest-format.js";
+import { esc } from "./bot/format.js";
 import { checkCandles } from "./engine/market/candle-check.js";
 import { loadBankNifty75m, loadShippedDaily } from "./engine/market/shipped-data.js";
 import { toPaise } from "./engine/money.js";
 import { strategyByName } from "./engine/strategies/registry.js";
 import { startHttpServer } from "./http/server.js";
+import { HealthChecks, TelegramWatch } from "./http/health.js";
+import { DeskMetrics } from "./http/metrics.js";
 import { createLogger, makeRedactor, type Logger } from "./log.js";
 
 export interface RunIO {
@@ -162,9 +165,11 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     log,
   });
   const chat = consoleMode ? new ConsoleChat(bot, { chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID, write: io.write }) : null;
+  // /health reads Telegram's state off the notifications' client.
+  const telegramWatch = consoleMode ? null : new TelegramWatch();
   const notifier = new Notifier({
     // Its own client (bounded retries, outages reported); the console answers through the bot's.
-    api: cfg.TELEGRAM_BOT_TOKEN === undefined ? bot.api : notificationApi(cfg.TELEGRAM_BOT_TOKEN, cfg.TELEGRAM_API_ROOT),
+    api: cfg.TELEGRAM_BOT_TOKEN === undefined ? bot.api : telegramWatch!.watch(notificationApi(cfg.TELEGRAM_BOT_TOKEN, cfg.TELEGRAM_API_ROOT)),
     ...(cfg.NOTIFY_MAX_PER_MINUTE > 0 ? { perChatPerMinute: cfg.NOTIFY_MAX_PER_MINUTE } : {}),
     desk,
     mode: "paper",
@@ -183,7 +188,16 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   };
 
   let ready = false;
-  const http = await startHttpServer(cfg.HTTP_HOST, cfg.HTTP_PORT, { ready: () => ready });
+  const health = new HealthChecks({
+    database: { kind: database.kind, ping: () => repo.getSetting("health.ping") },
+    broker: { name: desk.opts.broker.name },
+    telegram: telegramWatch ? () => ({ ...telegramWatch.state(), pending: notifier.pending }) : null,
+    // Longer than a replay stands still on purpose: a signal waiting out its TTL, then the pace.
+    feed: { state: () => desk.feed, staleAfterMs: cfg.SIGNAL_TTL_MINUTES * 60_000 + 2 * cfg.REPLAY_PACE_MS + 60_000 },
+    redact,
+  });
+  const metrics = new DeskMetrics({ desk, now: () => wall.now().getTime() });
+  const http = await startHttpServer(cfg.HTTP_HOST, cfg.HTTP_PORT, { ready: () => ready, health, metrics });
   log.info("http listening", { url: http.url });
 
   let polling: Promise<void> | null = null;
@@ -216,6 +230,8 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
         await polling;
       }
       await desk.idle();
+      // The admin hears that the desk is going away (and why) before the last flush.
+      notifier.notify("error", `🛑 Dalal stopping (${esc(reason)}): the replay is paused at ${desk.feed.at ? desk.feed.at.toISOString().slice(0, 10) : "its start"}; open positions and orders are kept.`);
       await notifier.flush();
       notifier.close();
       await http.close();
@@ -236,6 +252,15 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
 
   ready = true;
   feed.start();
+  {
+    const b = desk.controls.breaker;
+    const halt = desk.controls.get("halted");
+    notifier.notify(
+      "error",
+      `✅ Dalal started (paper). Resumed ${resumed.openPositions} open position(s), ${resumed.pendingSignals} pending signal(s), ${resumed.resumedOrders} working order(s).` +
+        `${b?.tripped ? " The circuit breaker is TRIPPED." : ""}${halt ? ` Trading is HALTED (by ${esc(halt.by)}).` : ""}`,
+    );
+  }
   const banner =
     `Dalal · PAPER trading · ${database.kind === "pglite" ? `embedded database in ${database.where}` : `PostgreSQL ${database.where}`}\n` +
     (prepared.days > 0

@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "backtest", usage: "/backtest STRATEGY FROM TO", description: "Backtest over history (dates YYYY-MM-DD); replies with metrics and a chart" },
   { command: "strategies", usage: "/strategies", description: "Strategies and their auto-accept" },
   { command: "auto", usage: "/auto STRATEGY on|off", description: "Auto-accept a strategy's signals" },
+  { command: "rollover", usage: "/rollover [BANKNIFTY]", description: "Roll a Bank Nifty position to the next monthly contract (preview, then confirm)" },
   { command: "eod", usage: "/eod", description: "Today's end-of-day digest now" },
   { command: "export", usage: "/export", description: "The trades and open positions as CSV files" },
   { command: "chart", usage: "/chart SYMBOL [STRATEGY]", description: "A price chart with a strategy's levels and signals" },

@@ -52,6 +52,20 @@ export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchD
     if (png) await ctx.replyWithPhoto(new InputFile(png, "equity.png"), { caption: `Equity to ${date}` });
   });
 
+  bot.command("rollover", async (ctx) => {
+    const [symbol, extra] = args(ctx);
+    if (extra) return usage(ctx, "rollover", "Give at most one symbol.");
+    if (symbol !== undefined && symbol.toUpperCase() !== "BANKNIFTY") return usage(ctx, "rollover", `Only Bank Nifty positions roll over, not "${symbol}".`);
+    const bank = (await desk.repo.openPositions()).filter((p) => p.symbol === "BANKNIFTY");
+    // Rollover moves option legs to the next monthly contract; until synthetic futures trade, positions are on the index itself.
+    await ctx.reply(
+      bank.length === 0
+        ? `${modeTag(mode)} · No Bank Nifty position is open, so there is nothing to roll over.`
+        : `${modeTag(mode)} · ${bank.length} Bank Nifty position${bank.length === 1 ? " is" : "s are"} paper-traded on the index itself, which has no expiry; rollovers apply once positions are held as monthly option legs (synthetic futures). Nothing was done.`,
+      HTML,
+    );
+  });
+
   bot.command("balance", async (ctx) => {
     if (args(ctx).length) return usage(ctx, "balance", "/balance takes no argument.");
     const book = await desk.ledger();

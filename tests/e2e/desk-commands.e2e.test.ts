@@ -183,6 +183,12 @@ describe("halt, pause, exit and flatten from the chat", () => {
     expect(eod.text).toMatch(/Open risk ₹[\d,]+\.\d\d \(\d+\.\d\d% of equity\)|No open positions|Open risk/);
   });
 
+  it("answers /rollover with what there is to roll", async () => {
+    await say(CHAT, USER, "/rollover", /No Bank Nifty position is open, so there is nothing to roll over\./);
+    await say(CHAT, USER, "/rollover INFY", /Only Bank Nifty positions roll over, not "INFY"/);
+    expect(tg.messages(ADMIN_CHAT).some((m) => /^✅ Dalal started \(paper\)\. Resumed 0 open position/.test(m.text ?? ""))).toBe(true);
+  });
+
   it("logs no failed update along the way", async () => {
     expect(dalal.stderr()).not.toMatch(/"level":"error"/);
   });

@@ -72,7 +72,7 @@ describe.each(targets)("Dalal against the Telegram stand-in on $name", (target) 
     const [, url] = await p.waitForOutput(/Health: (http:\/\/\S+)\/health/, 60_000);
     const res = await fetch(`${url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok" });
+    expect(await res.json()).toMatchObject({ status: "ok" });
     return p;
   }
 
@@ -144,8 +144,13 @@ describe.each(targets)("Dalal against the Telegram stand-in on $name", (target) 
 
     dalal!.child.kill("SIGTERM");
     expect(await dalal!.exited).toBe(0);
+    // The admin chat was told, with the reason, before the process went.
+    expect(tg.messages(ADMIN_CHAT).some((m) => /^🛑 Dalal stopping \(SIGTERM\)/.test(m.text ?? ""))).toBe(true);
 
     dalal = await startAndWaitReady();
+    // And told again on the way back, with what was resumed.
+    const back = await tg.waitForMessage(ADMIN_CHAT, /✅ Dalal started \(paper\)\. Resumed [1-9]\d* open position/, { timeoutMs: 20_000 });
+    expect(back.text).toMatch(/pending signal\(s\), \d+ working order\(s\)/);
     const last = tg.messages(CHAT).at(-1)!.message_id;
     tg.sendText({ chatId: CHAT, userId: USER, text: "/positions" });
     const after = await tg.waitForMessage(CHAT, /^📝 PAPER · open positions/, { afterMessageId: last });
