@@ -1,6 +1,7 @@
 import type { Bot } from "grammy";
 import type { Desk } from "../engine/desk.js";
 import { PNL_PERIODS, type PnlPeriod } from "../engine/reports.js";
+import { loadNseCalendar } from "../engine/market/calendar.js";
 import { formatIst } from "../engine/time/ist.js";
 import type { DalalContext } from "./access.js";
 import { COMMANDS, helpText, usageOf } from "./commands.js";
@@ -50,10 +51,23 @@ export function registerHandlers(bot: Bot<DalalContext>, deps: HandlerDeps): voi
       ? `${esc(feed.kind)} at ${esc(formatIst(feed.at, false))}${feed.finished ? " (end of data)" : ""}`
       : `${esc(feed.kind)}, not started`;
     const auto = desk.strategies().filter((s) => desk.isAuto(s.name)).map((s) => s.name);
+    // The market as of the feed's time: in a replay that is the replayed day, not today.
+    const marketAt = desk.opts.marketClock.now();
+    let market: string;
+    try {
+      const st = loadNseCalendar().marketStatus(marketAt);
+      market = `${st.open ? "open" : "closed"} at ${formatIst(marketAt)} (${st.reason.replace(/^(open|closed): /, "")})`;
+    } catch (err) {
+      market = `unknown at ${formatIst(marketAt)} (${(err as Error).message})`;
+    }
+    const b = desk.controls.breaker;
     await ctx.reply(
       [
         `${modeTag(mode)} · broker ${esc(desk.opts.broker.name)}`,
         `Feed: ${feedLine}`,
+        `Market: ${esc(market)}`,
+        `Last scan: ${feed.at ? esc(formatIst(feed.at)) : "none yet"} · strategies: ${esc(desk.strategies().map((s) => s.name).join(", ") || "none enabled")}`,
+        `Breaker: ${b?.tripped ? `TRIPPED${b.trippedAt ? ` at ${esc(formatIst(new Date(b.trippedAt)))}` : ""}` : "armed"} · halted: ${desk.controls.get("halted") ? "yes" : "no"} · paused: ${desk.controls.get("paused") ? "yes" : "no"}`,
         `Open positions: ${open.length} · pending signals: ${pending.length}`,
         `Today's P&amp;L: ${srs(today.total)} (realized ${srs(today.realized)} net of charges)`,
         `Equity ${rs(book.equity)} · cash ${rs(book.cash)} · capital ${rs(book.capital)}`,
