@@ -129,7 +129,7 @@ export const SETTINGS = {
   SIGNAL_TTL_MINUTES: { doc: "Wall-clock minutes a signal waits for a decision before it expires." },
   ENABLED_STRATEGIES: { doc: "Strategies that run: all, or a comma-separated list." },
   AUTO_ACCEPT_STRATEGIES: { doc: "Strategies whose signals are approved without asking, at first start (then /auto)." },
-  HTTP_HOST: { doc: "Address of the HTTP server (/health). Keep 127.0.0.1 unless behind a proxy." },
+  HTTP_HOST: { doc: "Address of the HTTP server (/health, /metrics). Keep 127.0.0.1 unless behind a proxy." },
   HTTP_PORT: { doc: "Port of the HTTP server; 0 picks a free one." },
   LOG_LEVEL: { doc: "debug, info, warn or error." },
 } as const;
