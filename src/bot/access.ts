@@ -34,7 +34,10 @@ export function accessControl(access: Access, audit: (msg: string, detail: Recor
         reason: !chatOk ? "chat not allowed" : "user not allowed",
       });
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: "Not allowed: this desk is private." }).catch(() => {});
-      else if (ctx.message && chatId !== undefined) await ctx.reply(`This desk is private; chat ${chatId} is not allowed.`).catch(() => {});
+      else if (ctx.message && chatId !== undefined) {
+        const why = !chatOk ? `chat ${chatId} is not allowed` : `user ${userId ?? "?"} is not on its list of users`;
+        await ctx.reply(`This desk is private; ${why}.`).catch(() => {});
+      }
       return;
     }
     ctx.who = { admin: access.adminChatId !== undefined && chatId === access.adminChatId, actor: actorLabel(ctx.from), chatId: chatId! };

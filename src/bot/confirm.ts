@@ -32,6 +32,12 @@ export class Confirmations {
     return confirmKeyboard(nonce, label);
   }
 
+  /** Looks at a pending action without taking it (a refused press must not use up the owner's). */
+  peek(nonce: string): PendingAction | null {
+    this.sweep();
+    return this.pending.get(nonce) ?? null;
+  }
+
   /** Takes a pending action for a press; null when unknown or lapsed. */
   take(nonce: string): PendingAction | null {
     this.sweep();

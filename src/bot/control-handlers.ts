@@ -143,13 +143,18 @@ export function registerControlHandlers(bot: Bot<DalalContext>, deps: ControlDep
 
   bot.callbackQuery(/^[cn]:/, async (ctx) => {
     const parsed = parseConfirm(ctx.callbackQuery.data);
-    const action = parsed ? confirmations.take(parsed.nonce) : null;
-    if (!parsed || !action) {
+    const pending = parsed ? confirmations.peek(parsed.nonce) : null;
+    if (!parsed || !pending) {
       await ctx.answerCallbackQuery({ text: "This confirmation has lapsed; nothing was done. Ask again.", show_alert: true });
       return;
     }
-    if (action.chatId !== ctx.who.chatId || (action.adminOnly && !ctx.who.admin)) {
+    if (pending.chatId !== ctx.who.chatId || (pending.adminOnly && !ctx.who.admin)) {
       await ctx.answerCallbackQuery({ text: "Not yours to confirm; nothing was done.", show_alert: true });
+      return;
+    }
+    const action = confirmations.take(parsed.nonce);
+    if (!action) {
+      await ctx.answerCallbackQuery({ text: "This confirmation has lapsed; nothing was done. Ask again.", show_alert: true });
       return;
     }
     if (!parsed.confirm) {

@@ -41,6 +41,16 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
       await o.desk.repo.event("access.refused", message, new Date(), null, detail);
     }),
   );
+  // No command needs more than a few hundred characters; a longer one is refused whole,
+  // so no reply ever echoes it past Telegram's 4096-character limit.
+  bot.on("message:text", async (ctx, next) => {
+    const text = ctx.message.text;
+    if (text.startsWith("/") && text.length > MAX_COMMAND_CHARS) {
+      await ctx.reply(`That command is ${text.length} characters long; commands take short arguments (at most ${MAX_COMMAND_CHARS} characters). Nothing was done. See /help.`);
+      return;
+    }
+    await next();
+  });
   // Confirm buttons first: the general handlers end with catch-alls.
   registerControlHandlers(bot, { desk: o.desk, mode: o.mode, confirmations: new Confirmations() });
   registerResearchHandlers(bot, { desk: o.desk, mode: o.mode });
@@ -56,5 +66,8 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
   });
   return bot;
 }
+
+/** The longest command text accepted (a /reject reason fits; an echo of it still fits a reply). */
+export const MAX_COMMAND_CHARS = 500;
 
 export const BOT_COMMANDS = COMMANDS.map((c) => ({ command: c.command, description: c.description }));

@@ -6,7 +6,7 @@ import { formatIst } from "../engine/time/ist.js";
 import type { DalalContext } from "./access.js";
 import { COMMANDS, helpText, usageOf } from "./commands.js";
 import { decisionLine, esc, modeTag, pnlText, positionLines, rs, signalCard, srs, tradeLine } from "./format.js";
-import { decisionKeyboard, parseCallback } from "./keyboards.js";
+import { decisionKeyboard, parseCallback, SIGNAL_ID_RE } from "./keyboards.js";
 import { paginate, sendPaginated } from "./pagination.js";
 
 export interface HandlerDeps {
@@ -94,7 +94,10 @@ export function registerHandlers(bot: Bot<DalalContext>, deps: HandlerDeps): voi
     bot.command(command, async (ctx) => {
       const [id, ...rest] = args(ctx);
       if (!id) return usage(ctx, command, "Which signal? Give its id (see /signals).");
-      const d = command === "approve" ? await desk.approve(id, ctx.who.actor) : await desk.reject(id, ctx.who.actor, rest.join(" ") || undefined);
+      if (!SIGNAL_ID_RE.test(id)) return usage(ctx, command, `That is not a signal id: ids look like sma-cross-abcd2345 (see /signals).`);
+      // A reason is free text: printable characters only, and not a novel.
+      const reason = rest.join(" ").replace(/\p{Cc}/gu, "").slice(0, 200) || undefined;
+      const d = command === "approve" ? await desk.approve(id, ctx.who.actor) : await desk.reject(id, ctx.who.actor, reason);
       await ctx.reply(d.ok ? decisionLine(d.signal) : esc(d.message), HTML);
     });
   }

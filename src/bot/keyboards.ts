@@ -7,7 +7,7 @@ export const CB = {
   spent: "x",
 } as const;
 
-const SIGNAL_ID_RE = /^[a-z0-9-]{3,40}$/;
+export const SIGNAL_ID_RE = /^[a-z0-9-]{3,40}$/;
 
 export type Callback = { kind: "approve" | "reject"; id: string } | { kind: "spent" };
 

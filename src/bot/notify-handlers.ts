@@ -61,11 +61,21 @@ export function registerPageButtons(bot: Bot<DalalContext>, store: PageStore = p
     const pages = ref ? store.get(ref.listId) : undefined;
     if (!ref || !pages) return void (await ctx.answerCallbackQuery({ text: EXPIRED_LIST, show_alert: true }));
     const page = Math.min(ref.page, pages.length - 1);
+    // Page data pressed on a photo or document (forged, or a stale client): nothing to turn there.
+    const msg = ctx.callbackQuery.message;
+    if (msg && !("text" in msg && typeof msg.text === "string")) {
+      return void (await ctx.answerCallbackQuery({ text: "That list cannot be shown on this message; ask again.", show_alert: true }));
+    }
     try {
       await ctx.editMessageText(pages[page]!, { ...HTML, reply_markup: pageKeyboard(ref.listId, page, pages.length) });
     } catch (err) {
       // A double press asks for the page already shown.
-      if (!(err instanceof GrammyError && /message is not modified/.test(err.description))) throw err;
+      if (err instanceof GrammyError && /message is not modified/.test(err.description)) {
+        // fall through to the answer
+      } else if (err instanceof GrammyError && err.error_code === 400) {
+        // Forged or misplaced data (a page button's data on a photo): nothing to turn, but the press gets its answer.
+        return void (await ctx.answerCallbackQuery({ text: "That list cannot be shown on this message; ask again.", show_alert: true }));
+      } else throw err;
     }
     await ctx.answerCallbackQuery({ text: `Page ${page + 1} of ${pages.length}` });
   });
