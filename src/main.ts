@@ -170,7 +170,8 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   const notifier = new Notifier({
     // Its own client (bounded retries, outages reported); the console answers through the bot's.
     api: cfg.TELEGRAM_BOT_TOKEN === undefined ? bot.api : telegramWatch!.watch(notificationApi(cfg.TELEGRAM_BOT_TOKEN, cfg.TELEGRAM_API_ROOT)),
-    ...(cfg.NOTIFY_MAX_PER_MINUTE > 0 ? { perChatPerMinute: cfg.NOTIFY_MAX_PER_MINUTE } : {}),
+    // Telegram's flood limits; a terminal has none.
+    ...(!consoleMode && cfg.NOTIFY_MAX_PER_MINUTE > 0 ? { perChatPerMinute: cfg.NOTIFY_MAX_PER_MINUTE } : {}),
     desk,
     mode: "paper",
     chats: [...access.allowedChats],
