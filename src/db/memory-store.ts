@@ -578,6 +578,7 @@ const orderView = (r: OrderRow): OrderView => ({
   filledQty: r.filledQty,
   avgFillPrice: r.avgFillPrice,
   reason: r.reason,
+  placedAt: new Date(r.createdAt.getTime()),
 });
 
 const positionView = (r: PositionRow): PositionView => ({

@@ -49,6 +49,8 @@ export interface OrderView {
   filledQty: number;
   avgFillPrice: Paise | null;
   reason: string | null;
+  /** Market time the order was written (placed). */
+  placedAt: Date;
 }
 
 export interface PositionView {

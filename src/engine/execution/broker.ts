@@ -9,6 +9,8 @@ export interface OrderRequest {
   type: "market" | "limit" | "stop";
   /** Limit price, or the trigger of a stop. */
   price?: Paise;
+  /** Market time the order was placed: a simulated broker never fills it on a bar that opened before (a day replayed after a restart). */
+  since?: Date;
 }
 
 export interface BrokerFill {

@@ -71,6 +71,7 @@ export class OrderManager {
         qty: order.qty,
         type: order.orderType,
         ...(order.limitPrice !== null ? { price: order.limitPrice } : {}),
+        since: at,
       });
       return await this.repo.updateOrder(order.id, "submitted", at, { brokerOrderId });
     } catch (err) {
@@ -99,6 +100,8 @@ export class OrderManager {
         qty: o.qty - o.filledQty,
         type: o.orderType,
         ...(o.limitPrice !== null ? { price: o.limitPrice } : {}),
+        // Written at the market time it was placed: a day replayed after a crash must not fill it in its own past.
+        since: o.placedAt,
       });
     }
     return working.length;

@@ -6,7 +6,7 @@ import type { Broker, BrokerFill, OrderRequest } from "./broker.js";
 import { applySlippage, liquidityCategory, roundAdverse, slippageBps, slippageModelProblem, type LiquidityCategory, type SlippageModel } from "./slippage.js";
 
 /** A working order: `qty` is what is still open; `filledQty` what this broker has filled of it. */
-export type Working = OrderRequest & { brokerOrderId: string; placedAt: number; filledQty: number; triggered: boolean };
+export type Working = OrderRequest & { brokerOrderId: string; placedAt: number; filledQty: number; triggered: boolean; sinceMs?: number };
 
 export interface PaperBrokerOptions {
   /** Slippage on every fill; "none" (default) fills at the bar's price, only put on the tick. */
@@ -69,7 +69,7 @@ export class PaperBroker implements Broker {
     if (req.type !== "market" && !(Number.isInteger(req.price) && req.price! > 0)) throw new Error(`a ${req.type} order needs a price in whole paise`);
     const brokerOrderId = `P-${req.clientOrderId}`;
     if (this.working.has(brokerOrderId)) throw new Error(`order ${req.clientOrderId} is already working`);
-    this.working.set(brokerOrderId, { ...req, brokerOrderId, placedAt: ++this.seq, filledQty: 0, triggered: false });
+    this.working.set(brokerOrderId, { ...req, brokerOrderId, placedAt: ++this.seq, filledQty: 0, triggered: false, ...(req.since ? { sinceMs: req.since.getTime() } : {}) });
     return { brokerOrderId };
   }
 
@@ -79,7 +79,7 @@ export class PaperBroker implements Broker {
 
   adopt(order: OrderRequest & { brokerOrderId: string }): void {
     // The port does not say whether an adopted stop had triggered; it waits for its trigger again.
-    this.working.set(order.brokerOrderId, { ...order, placedAt: ++this.seq, filledQty: 0, triggered: false });
+    this.working.set(order.brokerOrderId, { ...order, placedAt: ++this.seq, filledQty: 0, triggered: false, ...(order.since ? { sinceMs: order.since.getTime() } : {}) });
   }
 
   onFill(listener: (f: BrokerFill) => Promise<void>): void {
@@ -93,15 +93,15 @@ export class PaperBroker implements Broker {
   async onBar(c: Candle): Promise<void> {
     const budget = { shares: this.capHundredthsPct === null ? Infinity : Math.floor((Math.max(0, Math.floor(c.volume)) * this.capHundredthsPct) / 10_000) };
     // Market orders (and stops triggered on an earlier bar) first: they fill at the open; the stops they cause are matched after.
-    for (const o of this.bySymbol(c.symbol, (o) => o.type === "market" || o.triggered)) {
+    for (const o of this.bySymbol(c.symbol, (o) => o.type === "market" || o.triggered, c)) {
       await this.fill(o, c, c.open, null, budget);
     }
-    for (const o of this.bySymbol(c.symbol, (o) => o.type === "limit")) {
+    for (const o of this.bySymbol(c.symbol, (o) => o.type === "limit", c)) {
       const p = o.price!;
       if (o.side === "buy" && c.low <= p) await this.fill(o, c, Math.min(p, c.open), p, budget);
       else if (o.side === "sell" && c.high >= p) await this.fill(o, c, Math.max(p, c.open), p, budget);
     }
-    for (const o of this.bySymbol(c.symbol, (o) => o.type === "stop" && !o.triggered)) {
+    for (const o of this.bySymbol(c.symbol, (o) => o.type === "stop" && !o.triggered, c)) {
       const trigger = o.price!;
       if (c.low <= trigger) {
         o.triggered = true;
@@ -110,8 +110,11 @@ export class PaperBroker implements Broker {
     }
   }
 
-  private bySymbol(symbol: string, pred: (o: Working) => boolean): Working[] {
-    return [...this.working.values()].filter((o) => o.symbol === symbol && pred(o)).sort((a, b) => a.placedAt - b.placedAt);
+  /** Working orders of a symbol that may meet the bar: none placed after the bar opened (a replayed bar after a restart). */
+  private bySymbol(symbol: string, pred: (o: Working) => boolean, bar?: Candle): Working[] {
+    return [...this.working.values()]
+      .filter((o) => o.symbol === symbol && pred(o) && (!bar || o.sinceMs === undefined || o.sinceMs <= bar.time.getTime()))
+      .sort((a, b) => a.placedAt - b.placedAt);
   }
 
   /** Fills what the bar's volume allows of `o` at `base` moved by slippage; `limit` caps the price. */

@@ -41,6 +41,7 @@ function order(purpose: OrderView["purpose"], side: OrderView["side"], positionI
     filledQty: 0,
     avgFillPrice: null,
     reason: null,
+    placedAt: new Date(0),
   };
 }
 
