@@ -32,6 +32,12 @@ export interface Funds {
  */
 export interface Broker {
   readonly name: string;
+  /**
+   * True for a broker that lives in this process (paper): an order it never
+   * acknowledged cannot exist anywhere, so re-placing it after a crash is safe.
+   * A real broker must be reconciled instead, or the order could be doubled.
+   */
+  readonly inProcess?: boolean;
   placeOrder(req: OrderRequest): Promise<{ brokerOrderId: string }>;
   cancelOrder(brokerOrderId: string): Promise<void>;
   /** After a restart: take back an order the books say is working. */

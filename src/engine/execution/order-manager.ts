@@ -104,7 +104,25 @@ export class OrderManager {
         since: o.placedAt,
       });
     }
-    return working.length;
+    // Written but never acknowledged (a crash between the two): with an in-process broker it was never
+    // placed anywhere, so place it now. A real broker's would need reconciling by its tag first.
+    let replaced = 0;
+    if (this.broker.inProcess) {
+      for (const o of await this.repo.ordersByStatus(["new"])) {
+        const { brokerOrderId } = await this.broker.placeOrder({
+          clientOrderId: o.clientOrderId,
+          symbol: o.symbol,
+          side: o.side,
+          qty: o.qty,
+          type: o.orderType,
+          ...(o.limitPrice !== null ? { price: o.limitPrice } : {}),
+          since: o.placedAt,
+        });
+        await this.repo.updateOrder(o.id, "submitted", this.clock.now(), { brokerOrderId }, "placed after a restart");
+        replaced++;
+      }
+    }
+    return working.length + replaced;
   }
 
   private async handleFill(fill: BrokerFill): Promise<void> {

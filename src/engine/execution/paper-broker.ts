@@ -40,6 +40,7 @@ const defaultTick = (_symbol: string, price: Paise, t: Date): Paise => defaultEq
  */
 export class PaperBroker implements Broker {
   readonly name = "paper";
+  readonly inProcess = true;
   private readonly working = new Map<string, Working>();
   private listener: (f: BrokerFill) => Promise<void> = async () => {};
   private seq = 0;
