@@ -18,7 +18,7 @@ import { checkEntry, positionExposure, resolveLimits, type LimitCheck, type Limi
 import { managePosition } from "./risk/position-rules.js";
 import { sizeSignal } from "./risk/sizing.js";
 import { atr } from "./indicators/atr.js";
-import { defaultEquityTick } from "./market/tick.js";
+import { tickFor } from "./market/tick.js";
 import { toOhlcv } from "./strategies/bars.js";
 import { Serial } from "./serial.js";
 import type { SignalDraft } from "./strategies/signal.js";
@@ -225,7 +225,7 @@ export class Desk {
     const series = this.series.bars(bar.symbol, bar.timeframe);
     const atrs = atr(toOhlcv(series), 14);
     const atrNow = atrs[atrs.length - 1];
-    const tick = bar.symbol === "BANKNIFTY" ? 5 : defaultEquityTick(bar.close, istDate(bar.time));
+    const tick = tickFor(bar.symbol, bar.close, bar.time);
     const avgEntry = Math.round(pos.costBasis / pos.qty);
     const result = managePosition(
       { side: pos.side, qty: pos.qty, originalQty: Math.max(stored.originalQty, pos.qty), avgEntry: roundToTick(avgEntry, tick, "nearest") || tick, stop: pos.stop, lotSize: 1, tick },

@@ -15,6 +15,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import { formatRupees, groupIndian, type Paise } from "../engine/money.js";
 import { isIstDate, type IstDate } from "../engine/time/ist.js";
+import { esc, f, labelIndices } from "./svg.js";
 
 export interface EquityChartInput {
   title: string;
@@ -184,22 +185,5 @@ function dateLabel(d: IstDate): string {
   return `${d.slice(8, 10)} ${MONTHS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
 }
 
-function labelIndices(n: number, max: number): number[] {
-  const k = Math.min(n, max);
-  if (k === 1) return [0];
-  const out: number[] = [];
-  for (let j = 0; j < k; j++) {
-    const i = Math.round((j * (n - 1)) / (k - 1));
-    if (out[out.length - 1] !== i) out.push(i);
-  }
-  return out;
-}
 
-function f(v: number): string {
-  const s = v.toFixed(2);
-  return s === "-0.00" ? "0.00" : s;
-}
 
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}

@@ -35,6 +35,7 @@ import { toOhlcv } from "../engine/strategies/bars.js";
 import type { Strategy } from "../engine/strategies/strategy.js";
 import { toIsoIst } from "../engine/time/ist.js";
 import { niceTicks, type ChartFonts } from "./equity-chart.js";
+import { esc, f, labelIndices } from "./svg.js";
 
 export interface ChartOverlay {
   label: string;
@@ -497,22 +498,5 @@ function timeLabel(t: Date, intraday: boolean, withYear = !intraday): string {
   return intraday ? `${day} ${iso.slice(11, 16)}` : day;
 }
 
-function labelIndices(n: number, max: number): number[] {
-  const k = Math.min(n, max);
-  if (k === 1) return [0];
-  const out: number[] = [];
-  for (let j = 0; j < k; j++) {
-    const i = Math.round((j * (n - 1)) / (k - 1));
-    if (out[out.length - 1] !== i) out.push(i);
-  }
-  return out;
-}
 
-function f(v: number): string {
-  const s = v.toFixed(2);
-  return s === "-0.00" ? "0.00" : s;
-}
 
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}

@@ -1,5 +1,5 @@
 import type { Paise } from "../money.js";
-import type { IstDate } from "../time/ist.js";
+import { istDate, type IstDate } from "../time/ist.js";
 
 /**
  * NSE's cash-market tick when no instrument master row says otherwise:
@@ -8,4 +8,9 @@ import type { IstDate } from "../time/ist.js";
  */
 export function defaultEquityTick(price: Paise, on: IstDate): Paise {
   return on >= "2024-06-10" && price < 25_000 ? 1 : 5;
+}
+
+/** The tick a signal's prices sit on: the index moves in 5 paise; stocks follow NSE's price bands. */
+export function tickFor(symbol: string, price: Paise, time: Date): Paise {
+  return symbol === "BANKNIFTY" ? 5 : defaultEquityTick(price, istDate(time));
 }

@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { roundToTick, type Paise } from "../money.js";
-import { defaultEquityTick } from "../market/tick.js";
+import { roundToTick } from "../money.js";
+import { tickFor } from "../market/tick.js";
 import { atr } from "../indicators/atr.js";
 import { dmi } from "../indicators/dmi.js";
 import { sma } from "../indicators/moving-averages.js";
-import { istDate } from "../time/ist.js";
 import { toOhlcv } from "./bars.js";
-import { round4, rupees, signalId, type SignalDraft } from "./signal.js";
+import { round4, rupees, rupeesText, signalId, type SignalDraft } from "./signal.js";
 import { defineStrategy } from "./strategy.js";
 
 const NAME = "adx-dma";
@@ -53,15 +52,7 @@ export const ADX_DMA_VARIANTS: Readonly<Record<string, AdxDmaParams>> = Object.f
   adx_dma_90_100: params.parse({ minStrength: 90, maxStrength: 100 }),
 });
 
-/** The 5-paise tick of the index; stocks follow NSE's price bands. */
-function tickOf(symbol: string, price: Paise, time: Date): Paise {
-  return symbol === "BANKNIFTY" ? 5 : defaultEquityTick(price, istDate(time));
-}
 
-/** Paise as rupees with two decimals, for notes. */
-function rs(paise: number): string {
-  return (paise / 100).toFixed(2);
-}
 
 /**
  * ADX + three daily moving averages, trend following on daily bars.
@@ -147,7 +138,7 @@ export const adxDma = defineStrategy<AdxDmaParams>({
             targets: [],
             strength: 50,
             conditions: { close: rupees(c), smaMid: rupees(m), prevClose: rupees(prev), prevSmaMid: rupees(mPrev) },
-            note: `close ₹${rs(c)} fell below SMA ${p.mid} ₹${rs(m)}: exit the long`,
+            note: `close ₹${rupeesText(c)} fell below SMA ${p.mid} ₹${rupeesText(m)}: exit the long`,
           });
         } else if (fno && c > m && prev <= mPrev) {
           out.push({
@@ -163,7 +154,7 @@ export const adxDma = defineStrategy<AdxDmaParams>({
             targets: [],
             strength: 50,
             conditions: { close: rupees(c), smaMid: rupees(m), prevClose: rupees(prev), prevSmaMid: rupees(mPrev) },
-            note: `close ₹${rs(c)} rose above SMA ${p.mid} ₹${rs(m)}: cover the short`,
+            note: `close ₹${rupeesText(c)} rose above SMA ${p.mid} ₹${rupeesText(m)}: cover the short`,
           });
         }
       }
@@ -175,7 +166,7 @@ export const adxDma = defineStrategy<AdxDmaParams>({
       if (now === -1 && !fno) continue;
       const strength = Math.min(100, Math.round(adx[i]! * 2));
       if (strength < p.minStrength || strength > p.maxStrength) continue;
-      const tick = tickOf(bar.symbol, c, bar.time);
+      const tick = tickFor(bar.symbol, c, bar.time);
       const entry = c;
       const dist = p.stopAtr * atrs[i]!;
       const long = now === 1;

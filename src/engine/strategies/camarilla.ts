@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { roundToTick, type Paise } from "../money.js";
-import { defaultEquityTick } from "../market/tick.js";
+import { roundToTick } from "../money.js";
+import { tickFor } from "../market/tick.js";
 import { camarilla } from "../indicators/camarilla.js";
-import { IST_OFFSET_MS, istDate, type IstDate } from "../time/ist.js";
 import { toOhlcv } from "./bars.js";
-import { round4, rupees, signalId, type SignalDraft } from "./signal.js";
+import { round4, rupees, rupeesText, signalId, type SignalDraft } from "./signal.js";
 import { defineStrategy } from "./strategy.js";
 
 const NAME = "camarilla";
@@ -17,33 +16,8 @@ const params = z
 
 export type CamarillaParams = z.output<typeof params>;
 
-/**
- * IST dates of bar times, memoised by IST day number: this strategy signals on
- * about a third of all bars, and formatting a date per signal was a tenth of a
- * universe scan. Same answer as istDate(); bounded, so it never grows without end.
- */
-const DAY_MS = 86_400_000;
-const IST_DATES = new Map<number, IstDate>();
-function istDay(time: Date): IstDate {
-  const day = Math.floor((time.getTime() + IST_OFFSET_MS) / DAY_MS);
-  let d = IST_DATES.get(day);
-  if (d === undefined) {
-    if (IST_DATES.size >= 20_000) IST_DATES.clear();
-    d = istDate(time);
-    IST_DATES.set(day, d);
-  }
-  return d;
-}
 
-/** The 5-paise tick of the index; stocks follow NSE's price bands. */
-function tickOf(symbol: string, price: Paise, time: Date): Paise {
-  return symbol === "BANKNIFTY" ? 5 : defaultEquityTick(price, istDay(time));
-}
 
-/** Paise as rupees with two decimals, for notes. */
-function rs(paise: number): string {
-  return (paise / 100).toFixed(2);
-}
 
 /**
  * Camarilla R4 breakout / S4 breakdown on daily bars.
@@ -116,11 +90,11 @@ export const camarillaBreakout = defineStrategy<CamarillaParams>({
           targets: [],
           strength,
           conditions,
-          note: `close ₹${rs(c)} broke below Camarilla S4 ₹${rs(s4)}: exit the long`,
+          note: `close ₹${rupeesText(c)} broke below Camarilla S4 ₹${rupeesText(s4)}: exit the long`,
         });
         continue;
       }
-      const tick = tickOf(bar.symbol, c, bar.time);
+      const tick = tickFor(bar.symbol, c, bar.time);
       const entry = c;
       const stop = up ? roundToTick(r3, tick, "down") : roundToTick(s3, tick, "up");
       if (up ? stop >= entry || stop <= 0 : stop <= entry) continue;

@@ -88,6 +88,11 @@ export function rupees(paise: number): number {
   return Math.round(paise * 100) / 10_000;
 }
 
+/** Paise as rupees with two decimals, for notes ("1234.50"). */
+export function rupeesText(paise: number): string {
+  return (paise / 100).toFixed(2);
+}
+
 /** An indicator value rounded for `conditions` (full precision stays in the computation). */
 export function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;

@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { roundToTick, type Paise } from "../money.js";
-import { defaultEquityTick } from "../market/tick.js";
+import { roundToTick } from "../money.js";
+import { tickFor } from "../market/tick.js";
 import { atr } from "../indicators/atr.js";
 import { donchian } from "../indicators/donchian.js";
 import { volumeRatio } from "../indicators/volume-ratio.js";
-import { istDate } from "../time/ist.js";
 import { toOhlcv } from "./bars.js";
-import { round4, rupees, signalId, type SignalDraft } from "./signal.js";
+import { round4, rupees, rupeesText, signalId, type SignalDraft } from "./signal.js";
 import { defineStrategy } from "./strategy.js";
 
 const NAME = "volume-breakout";
@@ -28,15 +27,7 @@ const params = z
 
 export type VolumeBreakoutParams = z.output<typeof params>;
 
-/** The 5-paise tick of the index; stocks follow NSE's price bands. */
-function tickOf(symbol: string, price: Paise, time: Date): Paise {
-  return symbol === "BANKNIFTY" ? 5 : defaultEquityTick(price, istDate(time));
-}
 
-/** Paise as rupees with two decimals, for notes. */
-function rs(paise: number): string {
-  return (paise / 100).toFixed(2);
-}
 
 /**
  * 20-day high breakout on heavy volume, daily bars.
@@ -114,12 +105,12 @@ export const volumeBreakout = defineStrategy<VolumeBreakoutParams>({
           entry: c,
           stop: null,
           targets: [],
-          note: `close ₹${rs(c)} broke the ${p.lookback}-day low ₹${rs(lo)} on ${ratio.toFixed(1)}× volume: exit the long`,
+          note: `close ₹${rupeesText(c)} broke the ${p.lookback}-day low ₹${rupeesText(lo)} on ${ratio.toFixed(1)}× volume: exit the long`,
         });
         continue;
       }
       if (Number.isNaN(a)) continue;
-      const tick = tickOf(bar.symbol, c, bar.time);
+      const tick = tickFor(bar.symbol, c, bar.time);
       const entry = c;
       const stop = up
         ? roundToTick(Math.max(lo, entry - p.stopAtr * a), tick, "down")
