@@ -4,22 +4,20 @@ import { EventBus } from "./events.js";
 import type { Broker, BrokerFill } from "./execution/broker.js";
 import { OrderManager } from "./execution/order-manager.js";
 import { clientOrderId } from "./ids.js";
-import type { Candle } from "./market/candle.js";
+import { barClose, timeframeMs, type Candle } from "./market/candle.js";
+import { alreadyDecided } from "./decision-text.js";
+import { PositionManager } from "./position-manager.js";
 import { Controls, type SwitchName } from "./controls.js";
 import { CandleSeries } from "./market/candle-series.js";
 import { LtpCache } from "./market/ltp-cache.js";
-import { formatRupees, roundToTick, type Paise } from "./money.js";
+import { formatRupees, type Paise } from "./money.js";
 import { ledger, type LedgerSnapshot } from "./portfolio/ledger.js";
 import { Portfolio, type FillCharges, type FillResult } from "./portfolio/portfolio.js";
 import { Reports } from "./reports.js";
 import { DEFAULT_MAX_DAILY_LOSS_PCT } from "./risk/breaker.js";
 import { kellyFraction } from "./risk/kelly.js";
 import { checkEntry, positionExposure, resolveLimits, type LimitCheck, type LimitSettings } from "./risk/limits.js";
-import { managePosition } from "./risk/position-rules.js";
 import { sizeSignal } from "./risk/sizing.js";
-import { atr } from "./indicators/atr.js";
-import { tickFor } from "./market/tick.js";
-import { toOhlcv } from "./strategies/bars.js";
 import { Serial } from "./serial.js";
 import type { SignalDraft } from "./strategies/signal.js";
 import type { Strategy } from "./strategies/strategy.js";
@@ -76,6 +74,7 @@ export class Desk {
   private readonly auto = new Set<string>();
   private readonly orders: OrderManager;
   private readonly portfolio: Portfolio;
+  private readonly positions: PositionManager;
 
   constructor(readonly opts: DeskOptions) {
     this.bus = opts.bus ?? new EventBus();
@@ -88,6 +87,16 @@ export class Desk {
     this.reports = new Reports(opts.repo, () => this.marketDate(), opts.capital);
     this.controls = new Controls(opts.repo, opts.wallClock, opts.maxDailyLossPct ?? DEFAULT_MAX_DAILY_LOSS_PCT);
     this.limits = resolveLimits(opts.limits);
+    this.positions = new PositionManager({
+      repo: opts.repo,
+      orders: this.orders,
+      bus: this.bus,
+      series: this.series,
+      marketClock: opts.marketClock,
+      wallClock: opts.wallClock,
+      ownExits: new Set(opts.strategies.filter((s) => s.ownExits).map((s) => s.name)),
+      cancelWorking: (id, why) => this.cancelWorking(id, why),
+    });
   }
 
   get repo(): Store {
@@ -197,91 +206,9 @@ export class Desk {
 
   // ---- position management (seed 001) ----
 
-  /**
-   * At a bar's close, seed 001's rules for every open position in its symbol whose
-   * strategy does not run its own exits: stop to breakeven, partial bookings,
-   * trailing, caution, loss exit. Each rule fires once per position, remembered
-   * in settings so a restart never books twice.
-   */
+  /** Seed 001's rules for the open positions in these bars' symbols (position-manager.ts). */
   private async managePositions(bars: readonly Candle[]): Promise<void> {
-    const own = new Set(this.opts.strategies.filter((s) => s.ownExits).map((s) => s.name));
-    const open = await this.repo.openPositions();
-    for (const bar of bars) {
-      for (const pos of open) {
-        if (pos.symbol !== bar.symbol || own.has(pos.strategy) || pos.status !== "open") continue;
-        try {
-          await this.manageOne(pos, bar);
-        } catch (err) {
-          // A rule that cannot be applied must not stop the day: say so and leave the position as it is.
-          this.bus.emit("alert", { level: "error", text: `Position ${pos.id} (${pos.symbol}) was not managed: ${(err as Error).message}` });
-        }
-      }
-    }
-  }
-
-  private async manageOne(pos: PositionView, bar: Candle): Promise<void> {
-    const key = `manage:${pos.id}`;
-    const stored = (await this.repo.getSetting<{ fired: string[]; originalQty: number }>(key)) ?? { fired: [], originalQty: pos.qty };
-    const series = this.series.bars(bar.symbol, bar.timeframe);
-    const atrs = atr(toOhlcv(series), 14);
-    const atrNow = atrs[atrs.length - 1];
-    const tick = tickFor(bar.symbol, bar.close, bar.time);
-    const avgEntry = Math.round(pos.costBasis / pos.qty);
-    const result = managePosition(
-      { side: pos.side, qty: pos.qty, originalQty: Math.max(stored.originalQty, pos.qty), avgEntry: roundToTick(avgEntry, tick, "nearest") || tick, stop: pos.stop, lotSize: 1, tick },
-      { ltp: bar.close, atr: atrNow !== undefined && Number.isFinite(atrNow) ? atrNow : null, at: this.opts.marketClock.now() },
-      stored.fired,
-    );
-    if (result.actions.length === 0 && result.fired.length === 0) return;
-    const now = this.opts.wallClock.now();
-    await this.repo.setSetting(key, { fired: [...stored.fired, ...result.fired], originalQty: Math.max(stored.originalQty, pos.qty) }, now, "risk");
-    let held = pos.qty;
-    let stop = pos.stop;
-    for (const a of result.actions) {
-      await this.repo.event(`manage.${a.kind}`, `${pos.symbol} (${pos.strategy}): ${a.reason}`, now, "risk", { positionId: pos.id, rule: a.rule });
-      if (a.kind === "alert") {
-        this.bus.emit("alert", { level: "info", text: `${pos.symbol} (${pos.strategy}): ${a.reason}` });
-      } else if (a.kind === "move_stop") {
-        stop = a.to;
-        this.bus.emit("alert", { level: "info", text: `Stop moved · ${pos.symbol} × ${held}: ${a.reason}` });
-      } else if (a.kind === "partial_exit") {
-        const qty = Math.min(a.qty, held);
-        if (qty <= 0) continue;
-        const id = clientOrderId(pos.id, "partial", a.rule);
-        await this.repo.setSetting(`exitReason:${id}`, `book_${a.rule}`, now, "risk");
-        const order = await this.orders.submit({ clientOrderId: id, symbol: pos.symbol, side: pos.side === "long" ? "sell" : "buy", qty, type: "market", purpose: "exit", signalId: null, positionId: pos.id });
-        this.bus.emit("order.placed", { order });
-        this.bus.emit("alert", { level: "info", text: `Partial exit · ${pos.symbol}: ${a.reason}` });
-        held -= qty;
-      } else {
-        const id = clientOrderId(pos.id, "exit", a.rule);
-        await this.repo.setSetting(`exitReason:${id}`, a.rule === "exit6" ? "loss_exit" : a.rule, now, "risk");
-        await this.cancelWorking(pos.id, a.reason);
-        const order = await this.orders.submit({ clientOrderId: id, symbol: pos.symbol, side: pos.side === "long" ? "sell" : "buy", qty: held, type: "market", purpose: "exit", signalId: null, positionId: pos.id });
-        this.bus.emit("order.placed", { order });
-        this.bus.emit("alert", { level: "warn", text: `Exit · ${pos.symbol} × ${held}: ${a.reason}` });
-        return;
-      }
-    }
-    // The stop at the broker follows: the new price, for what will still be held.
-    if (stop !== pos.stop || held !== pos.qty) {
-      if (stop !== pos.stop) await this.repo.updatePosition(pos.id, { stop });
-      for (const o of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
-        if (o.positionId === pos.id && o.purpose === "stop") await this.orders.cancel(o, "stop moved");
-      }
-      if (stop !== null && held > 0) {
-        await this.orders.submit({
-          clientOrderId: clientOrderId(pos.id, "stop", stop, held),
-          symbol: pos.symbol,
-          side: pos.side === "long" ? "sell" : "buy",
-          qty: held,
-          type: "stop",
-          price: stop,
-          purpose: "stop",
-          positionId: pos.id,
-        });
-      }
-    }
+    await this.positions.manage(bars, await this.repo.openPositions());
   }
 
   // ---- signals ----
@@ -742,39 +669,5 @@ export class Desk {
   /** Waits for everything queued so far (tests, shutdown). */
   idle(): Promise<void> {
     return this.serial.idle();
-  }
-}
-
-const TIMEFRAME_MS: Record<Candle["timeframe"], number> = { "1m": 60_000, "75m": 75 * 60_000, "1d": 375 * 60_000, "1w": 5 * 375 * 60_000 };
-
-/** When a bar's close was traded. */
-function barClose(b: Candle): Date {
-  return new Date(b.time.getTime() + timeframeMs(b.timeframe));
-}
-
-/** How long a bar of the timeframe lasts in session time (a daily bar: 09:15 to 15:30). */
-function timeframeMs(tf: Candle["timeframe"]): number {
-  return TIMEFRAME_MS[tf];
-}
-
-function alreadyDecided(s: SignalView): string {
-  const when = s.decidedAt ? ` at ${formatIst(s.decidedAt)}` : "";
-  switch (s.status) {
-    case "approved":
-    case "ordered":
-    case "filled":
-      return `Signal ${s.id} was already approved by ${s.decidedBy ?? "someone"}${when}; no second order.`;
-    case "rejected":
-      return `Signal ${s.id} was already rejected by ${s.decidedBy ?? "someone"}${when}.`;
-    case "expired":
-      return `Signal ${s.id} expired${when}; nothing was ordered.`;
-    case "refused":
-      return `Signal ${s.id} was refused by risk: ${s.statusReason ?? "no reason recorded"}.`;
-    case "alerted":
-      return `${s.id} is an alert, not a trade signal; there is nothing to approve.`;
-    case "skipped":
-      return `Signal ${s.id} was skipped: ${s.statusReason ?? "no reason recorded"}.`;
-    default:
-      return `Signal ${s.id} is ${s.status}; it cannot be decided now.`;
   }
 }

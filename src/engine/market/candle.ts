@@ -21,3 +21,15 @@ export function candleProblem(c: Candle): string | null {
   if (!Number.isFinite(c.volume) || c.volume < 0) return "volume must be zero or more";
   return null;
 }
+
+const TIMEFRAME_MS: Record<Timeframe, number> = { "1m": 60_000, "75m": 75 * 60_000, "1d": 375 * 60_000, "1w": 5 * 375 * 60_000 };
+
+/** How long a bar of the timeframe lasts in session time (a daily bar: 09:15 to 15:30). */
+export function timeframeMs(tf: Timeframe): number {
+  return TIMEFRAME_MS[tf];
+}
+
+/** When a bar's close was traded. */
+export function barClose(b: Candle): Date {
+  return new Date(b.time.getTime() + timeframeMs(b.timeframe));
+}
