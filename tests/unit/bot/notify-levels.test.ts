@@ -137,7 +137,8 @@ describe("the kind of a desk alert", () => {
 
   it("the prefixes mapped are still the ones the desk writes", () => {
     // When the desk rewords an alert, this fails before the chat's levels silently stop applying.
-    const desk = readFileSync(new URL("../../../src/engine/desk.ts", import.meta.url), "utf8");
+    // The desk and its position manager write the alert texts.
+    const desk = ["desk.ts", "position-manager.ts"].map((f) => readFileSync(new URL(`../../../src/engine/${f}`, import.meta.url), "utf8")).join("\n");
     for (const prefix of ["`Stop moved ·", "`Partial exit ·", "`Exit ·", "`⛔ Daily-loss circuit breaker", "`⛔ Circuit breaker", "`Circuit breaker reset", '"Trading HALTED', '"New entries paused']) {
       expect(desk, prefix).toContain(prefix);
     }
