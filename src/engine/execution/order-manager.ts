@@ -3,7 +3,8 @@ import type { Clock } from "../clock.js";
 import type { Paise } from "../money.js";
 import type { FillResult, Portfolio } from "../portfolio/portfolio.js";
 import type { OrderView } from "../views.js";
-import type { Broker, BrokerFill } from "./broker.js";
+import { BrokerError, type Broker, type BrokerFill, type OrderRequest } from "./broker.js";
+import { assertMove, statusAfterFill } from "./order-state.js";
 
 export interface OrderIntent {
   clientOrderId: string;
@@ -30,6 +31,16 @@ export interface OrderManagerHooks {
   /** After the fill is in the books (same serial turn): protective stops, events. */
   filled(order: OrderView, fill: BrokerFill, result: FillResult): Promise<void>;
   rejected(order: OrderView, reason: string): Promise<void>;
+  /** The broker gave no usable answer: the order may or may not exist until reconciliation looks it up. */
+  unknown?(order: OrderView, reason: string): Promise<void>;
+}
+
+/** Named moments of the order flow; a crash test stops the process at one of them. */
+export type CrashPoint = "intent-committed" | "broker-answered" | "fill-received" | "fill-booked";
+
+export interface OrderManagerOptions {
+  /** Called at each crash point (a reliability test kills the process there); a no-op in use. */
+  crashPoint?: (point: CrashPoint) => void;
 }
 
 /**
@@ -44,8 +55,18 @@ export class OrderManager {
     private readonly clock: Clock,
     private readonly portfolio: Portfolio,
     private readonly hooks: OrderManagerHooks,
+    private readonly opts: OrderManagerOptions = {},
   ) {
-    broker.onFill((f) => this.handleFill(f));
+    broker.onFill(async (f) => {
+      await this.bookFill(f);
+    });
+  }
+
+  /** Client ids whose placement call is under way: reconciliation must not judge them. */
+  private readonly inFlight = new Set<string>();
+
+  isInFlight(clientOrderId: string): boolean {
+    return this.inFlight.has(clientOrderId);
   }
 
   async submit(intent: OrderIntent): Promise<OrderView> {
@@ -63,28 +84,81 @@ export class OrderManager {
       at,
     });
     if (!created && order.status !== "new") return order;
+    this.opts.crashPoint?.("intent-committed");
+    return this.place(order, at);
+  }
+
+  /**
+   * Sends an order the books hold as `new` (or `unknown`, once reconciliation has
+   * seen the broker does not have it) and records the answer:
+   * - accepted → submitted;
+   * - refused → rejected;
+   * - no usable answer → unknown: it may exist; never resent blindly;
+   * - refused before the order system (rate limit) → stays new for the next pass.
+   */
+  async place(order: OrderView, at: Date = this.clock.now(), note?: string): Promise<OrderView> {
+    this.inFlight.add(order.clientOrderId);
     try {
-      const { brokerOrderId } = await this.broker.placeOrder({
-        clientOrderId: order.clientOrderId,
-        symbol: order.symbol,
-        side: order.side,
-        qty: order.qty,
-        type: order.orderType,
-        ...(order.limitPrice !== null ? { price: order.limitPrice } : {}),
-        since: at,
-      });
-      return await this.repo.updateOrder(order.id, "submitted", at, { brokerOrderId });
+      const { brokerOrderId } = await this.broker.placeOrder(this.requestOf(order, order.qty, at));
+      this.opts.crashPoint?.("broker-answered");
+      assertMove(order.clientOrderId, order.status, "submitted");
+      return await this.repo.updateOrder(order.id, "submitted", this.clock.now(), { brokerOrderId }, note);
     } catch (err) {
-      const reason = (err as Error).message;
-      const rejected = await this.repo.updateOrder(order.id, "rejected", at, { reason });
+      const reason = err instanceof Error ? err.message : String(err);
+      if (err instanceof BrokerError && err.kind === "ambiguous") {
+        if (order.status === "unknown") return order;
+        const unknown = await this.repo.updateOrder(order.id, "unknown", this.clock.now(), { reason }, "no answer from the broker: to be looked up by its tag");
+        await this.hooks.unknown?.(unknown, reason);
+        return unknown;
+      }
+      if (err instanceof BrokerError && err.kind === "unavailable") {
+        // Nothing reached the order system: it stays as it is and the next reconciliation places it.
+        return order;
+      }
+      const rejected = await this.repo.updateOrder(order.id, "rejected", this.clock.now(), { reason });
       await this.hooks.rejected(rejected, reason);
       return rejected;
+    } finally {
+      this.inFlight.delete(order.clientOrderId);
     }
   }
 
+  private requestOf(o: OrderView, qty: number, since: Date): OrderRequest {
+    return {
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      qty,
+      type: o.orderType,
+      ...(o.limitPrice !== null ? { price: o.limitPrice } : {}),
+      since,
+    };
+  }
+
+  /**
+   * Cancels at the broker, then in the books. A cancel the broker refused or did
+   * not answer leaves the order as it is (it may still be working): the next
+   * reconciliation reads its real state.
+   */
   async cancel(order: OrderView, note: string): Promise<OrderView> {
-    if (order.brokerOrderId) await this.broker.cancelOrder(order.brokerOrderId);
+    if (order.brokerOrderId) {
+      try {
+        await this.broker.cancelOrder(order.brokerOrderId);
+      } catch (err) {
+        if (err instanceof BrokerError) return order;
+        throw err;
+      }
+    }
+    if (order.status === "cancelled") return order;
+    assertMove(order.clientOrderId, order.status, "cancelled");
     return this.repo.updateOrder(order.id, "cancelled", this.clock.now(), {}, note);
+  }
+
+  /** Moves an order to what reconciliation found at the broker. */
+  async settle(order: OrderView, status: OrderView["status"], fields: { brokerOrderId?: string; reason?: string }, note: string): Promise<OrderView> {
+    if (order.status === status && fields.brokerOrderId === undefined) return order;
+    assertMove(order.clientOrderId, order.status, status);
+    return this.repo.updateOrder(order.id, status, this.clock.now(), fields, note);
   }
 
   /** After a restart: hand the working orders back to the broker. */
@@ -92,57 +166,48 @@ export class OrderManager {
     // A submitted order always carries the broker's id: it is written with the status.
     const working = (await this.repo.ordersByStatus(["submitted", "partially_filled"])).filter((o) => o.brokerOrderId !== null);
     for (const o of working) {
-      this.broker.adopt({
-        clientOrderId: o.clientOrderId,
-        brokerOrderId: o.brokerOrderId!,
-        symbol: o.symbol,
-        side: o.side,
-        qty: o.qty - o.filledQty,
-        type: o.orderType,
-        ...(o.limitPrice !== null ? { price: o.limitPrice } : {}),
-        // Written at the market time it was placed: a day replayed after a crash must not fill it in its own past.
-        since: o.placedAt,
-      });
+      // Written at the market time it was placed: a day replayed after a crash must not fill it in its own past.
+      this.broker.adopt({ ...this.requestOf(o, o.qty - o.filledQty, o.placedAt), brokerOrderId: o.brokerOrderId! });
     }
     // Written but never acknowledged (a crash between the two): with an in-process broker it was never
     // placed anywhere, so place it now. A real broker's would need reconciling by its tag first.
     let replaced = 0;
     if (this.broker.inProcess) {
       for (const o of await this.repo.ordersByStatus(["new"])) {
-        const { brokerOrderId } = await this.broker.placeOrder({
-          clientOrderId: o.clientOrderId,
-          symbol: o.symbol,
-          side: o.side,
-          qty: o.qty,
-          type: o.orderType,
-          ...(o.limitPrice !== null ? { price: o.limitPrice } : {}),
-          since: o.placedAt,
-        });
-        await this.repo.updateOrder(o.id, "submitted", this.clock.now(), { brokerOrderId }, "placed after a restart");
-        replaced++;
+        const placed = await this.place(o, o.placedAt, "placed after a restart");
+        if (placed.status === "submitted") replaced++;
       }
     }
     return working.length + replaced;
   }
 
-  private async handleFill(fill: BrokerFill): Promise<void> {
-    const order = await this.repo.orderByClientId(fill.clientOrderId);
-    if (!order) throw new Error(`fill ${fill.fillId} for an unknown order ${fill.clientOrderId}`);
-    const ctx = await this.hooks.context(order);
+  /** Books a fill once (a fill seen twice — a replayed bar, a broker retry, a reconciliation — is booked once). Returns whether it was new. */
+  async bookFill(fill: BrokerFill): Promise<boolean> {
+    const known = await this.repo.orderByClientId(fill.clientOrderId);
+    if (!known) throw new Error(`fill ${fill.fillId} for an unknown order ${fill.clientOrderId}`);
+    this.opts.crashPoint?.("fill-received");
+    const ctx = await this.hooks.context(known);
     const outcome = await this.repo.tx(async (tx) => {
-      // A fill seen twice (a replayed bar, a broker retry) is booked once.
+      // Read again inside the transaction: the quantities must be the committed ones.
+      const order = (await tx.orderByClientId(fill.clientOrderId))!;
       const charges = this.portfolio.chargesFor(order, fill);
       const fresh = await tx.insertFill({ fillId: fill.fillId, orderId: order.id, symbol: order.symbol, side: order.side, qty: fill.qty, price: fill.price, charges, time: fill.time });
       if (!fresh) return undefined;
       const result = await this.portfolio.applyFill(tx, order, fill, ctx, charges);
       const filledQty = order.filledQty + fill.qty;
       const avg = Math.round(((order.avgFillPrice ?? 0) * order.filledQty + fill.price * fill.qty) / filledQty);
-      const updated = await tx.updateOrder(order.id, filledQty >= order.qty ? "filled" : "partially_filled", fill.time, {
+      const status = statusAfterFill(order.status, filledQty, order.qty);
+      assertMove(order.clientOrderId, order.status, status);
+      const updated = await tx.updateOrder(order.id, status, fill.time, {
         filledQty,
         avgFillPrice: avg,
+        ...(order.brokerOrderId === null ? { brokerOrderId: fill.brokerOrderId } : {}),
       });
       return { updated, result };
     });
-    if (outcome) await this.hooks.filled(outcome.updated, fill, outcome.result);
+    if (!outcome) return false;
+    this.opts.crashPoint?.("fill-booked");
+    await this.hooks.filled(outcome.updated, fill, outcome.result);
+    return true;
   }
 }
