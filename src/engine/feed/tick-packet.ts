@@ -73,14 +73,15 @@ export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: string
 
 class PacketError extends Error {}
 
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN_EXACT = BigInt(Number.MIN_SAFE_INTEGER);
-
-/** Reads a signed int64; a value beyond 2^53 cannot be held exactly, so it is an error rather than a rounded number. */
+/**
+ * Reads a signed int64 as two 32-bit halves (no BigInt on the hot path). The
+ * sum is exact whenever the value is within 2^53; beyond that it cannot be
+ * held exactly, so it is an error rather than a rounded number.
+ */
 function int64(buf: Buffer, at: number, what: string): number {
-  const v = buf.readBigInt64LE(at);
-  if (v > MAX_EXACT || v < MIN_EXACT) throw new PacketError(`${what} ${v} at byte ${at} is beyond exact range`);
-  return Number(v);
+  const v = buf.readInt32LE(at + 4) * 4_294_967_296 + buf.readUInt32LE(at);
+  if (!Number.isSafeInteger(v)) throw new PacketError(`${what} ${buf.readBigInt64LE(at)} at byte ${at} is beyond exact range`);
+  return v;
 }
 
 function decodeToken(buf: Buffer): string {
@@ -121,18 +122,19 @@ export function decodeTickPacket(buf: Buffer): DecodeResult {
     const ltp = int64(buf, 43, "LTP");
     if (mode === MODE.LTP) return { ok: true, tick: { mode, exchangeType, token, seq, exchangeTime, ltp } };
 
-    const quote: QuoteFields = {
-      lastTradedQty: int64(buf, 51, "last traded quantity"),
-      avgPrice: int64(buf, 59, "average price"),
-      volume: int64(buf, 67, "volume"),
-      totalBuyQty: buf.readDoubleLE(75),
-      totalSellQty: buf.readDoubleLE(83),
-      open: int64(buf, 91, "open"),
-      high: int64(buf, 99, "high"),
-      low: int64(buf, 107, "low"),
-      close: int64(buf, 115, "close"),
-    };
-    if (mode === MODE.QUOTE) return { ok: true, tick: { mode, exchangeType, token, seq, exchangeTime, ltp, ...quote } };
+    // Fields are listed in full (no spread): this runs for every tick.
+    const lastTradedQty = int64(buf, 51, "last traded quantity");
+    const avgPrice = int64(buf, 59, "average price");
+    const volume = int64(buf, 67, "volume");
+    const totalBuyQty = buf.readDoubleLE(75);
+    const totalSellQty = buf.readDoubleLE(83);
+    const open = int64(buf, 91, "open");
+    const high = int64(buf, 99, "high");
+    const low = int64(buf, 107, "low");
+    const close = int64(buf, 115, "close");
+    if (mode === MODE.QUOTE) {
+      return { ok: true, tick: { mode, exchangeType, token, seq, exchangeTime, ltp, lastTradedQty, avgPrice, volume, totalBuyQty, totalSellQty, open, high, low, close } };
+    }
     return {
       ok: true,
       tick: {
@@ -142,7 +144,15 @@ export function decodeTickPacket(buf: Buffer): DecodeResult {
         seq,
         exchangeTime,
         ltp,
-        ...quote,
+        lastTradedQty,
+        avgPrice,
+        volume,
+        totalBuyQty,
+        totalSellQty,
+        open,
+        high,
+        low,
+        close,
         lastTradedTime: new Date(int64(buf, 123, "last trade timestamp")),
         openInterest: int64(buf, 131, "open interest"),
         upperCircuit: int64(buf, 347, "upper circuit"),
