@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "reset_breaker", usage: "/reset_breaker", description: "Admin: reset a tripped circuit breaker (asks to confirm)", admin: true },
   { command: "halt", usage: "/halt", description: "Admin: block every new order at once (exits go on)", admin: true },
   { command: "unhalt", usage: "/unhalt", description: "Admin: lift the halt", admin: true },
+  { command: "reload", usage: "/reload", description: "Admin: check orders, trades and positions against the broker now and fix our books", admin: true },
   { command: "flatten", usage: "/flatten", description: "Admin: cancel all orders and exit everything (confirmed twice)", admin: true },
 ];
 

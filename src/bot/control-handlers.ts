@@ -7,6 +7,7 @@ import type { Bot } from "grammy";
 import type { Desk } from "../engine/desk.js";
 import type { DalalContext } from "./access.js";
 import { usageOf } from "./commands.js";
+import { reconcileText } from "./reconcile-format.js";
 import { Confirmations, parseConfirm } from "./confirm.js";
 import { esc, modeTag, rs } from "./format.js";
 
@@ -52,6 +53,17 @@ export function registerControlHandlers(bot: Bot<DalalContext>, deps: ControlDep
       await ctx.reply(`${modeTag(mode)} · ${esc(changed ? s.done : s.already)}`, HTML);
     });
   }
+
+  bot.command("reload", async (ctx) => {
+    if (!(await adminOnly(ctx, "reload"))) return;
+    if (!(await noArgs(ctx, "reload"))) return;
+    const report = await desk.reconcile(`/reload by ${ctx.who.actor}`);
+    if (!report) {
+      await ctx.reply(`${modeTag(mode)} · The paper broker runs inside Dalal: its books are ours, there is nothing to reconcile.`, HTML);
+      return;
+    }
+    await ctx.reply(reconcileText(report), HTML);
+  });
 
   bot.command("flatten", async (ctx) => {
     if (!(await adminOnly(ctx, "flatten"))) return;

@@ -1,3 +1,4 @@
+import { reconcileText } from "./reconcile-format.js";
 import type { Api } from "grammy";
 import type { Desk } from "../engine/desk.js";
 import type { DeskEvents } from "../engine/events.js";
@@ -97,6 +98,7 @@ export class Notifier {
         ),
       ),
       bus.on("replay.finished", ({ date }) => this.notify("alert", `${tag} · the replay reached the end of its data${date ? ` (${esc(date)})` : ""}.`)),
+      bus.on("reconciled", ({ report }) => this.toAdmin(reconcileText(report), "error")),
       bus.on("alert", ({ level, text }) => {
         const kind = kindOfAlert(level, text);
         this.notify(kind, kind === "error" ? `⚠️ ${esc(text)}` : `${tag} · ${esc(text)}`);

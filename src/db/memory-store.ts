@@ -579,6 +579,7 @@ const orderView = (r: OrderRow): OrderView => ({
   avgFillPrice: r.avgFillPrice,
   reason: r.reason,
   placedAt: new Date(r.createdAt.getTime()),
+  updatedAt: new Date(r.updatedAt.getTime()),
 });
 
 const positionView = (r: PositionRow): PositionView => ({

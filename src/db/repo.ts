@@ -42,6 +42,7 @@ const toOrder = (r: OrderRow): OrderView => ({
   avgFillPrice: r.avgFillPrice,
   reason: r.reason,
   placedAt: r.createdAt,
+  updatedAt: r.updatedAt,
 });
 const toPosition = (r: PositionRow): PositionView => ({
   id: r.id,
@@ -82,7 +83,7 @@ const toTrade = (r: TradeRow): TradeView => ({
 
 export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId" | "statusReason" | "unit"> &
   Partial<Pick<SignalView, "statusReason" | "decidedBy" | "decidedAt" | "positionId" | "unit">>;
-export type NewOrder = Omit<OrderView, "id" | "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "status" | "placedAt"> & { at: Date };
+export type NewOrder = Omit<OrderView, "id" | "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "status" | "placedAt" | "updatedAt"> & { at: Date };
 export type NewPosition = Omit<PositionView, "id" | "closedAt" | "realized" | "status" | "unit"> & { unit?: number | null };
 export type NewTrade = Omit<TradeView, "id">;
 

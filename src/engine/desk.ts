@@ -4,6 +4,8 @@ import { EventBus } from "./events.js";
 import type { Broker, BrokerFill } from "./execution/broker.js";
 import { OrderManager } from "./execution/order-manager.js";
 import { clientOrderId } from "./ids.js";
+import type { CrashPoint } from "./execution/order-manager.js";
+import { Reconciler, type ReconcileReport } from "./execution/reconciler.js";
 import { barClose, timeframeMs, type Candle } from "./market/candle.js";
 import { alreadyDecided } from "./decision-text.js";
 import { PositionManager } from "./position-manager.js";
@@ -43,6 +45,10 @@ export interface DeskOptions {
   /** Risk limits (defaults where unset) and the daily-loss breaker's percent (default 3). */
   limits?: Partial<LimitSettings>;
   maxDailyLossPct?: number;
+  /** Named moments of the order flow, for the crash tests (see OrderManager). */
+  crashPoint?: (point: CrashPoint) => void;
+  /** How long an unanswered order must be missing from the broker's book before it is placed again (default 30 s). */
+  unknownGraceMs?: number;
 }
 
 export type Decision = { ok: true; signal: SignalView } | { ok: false; message: string; signal?: SignalView };
@@ -75,6 +81,7 @@ export class Desk {
   private readonly orders: OrderManager;
   private readonly portfolio: Portfolio;
   private readonly positions: PositionManager;
+  private readonly reconciler: Reconciler;
 
   constructor(readonly opts: DeskOptions) {
     this.bus = opts.bus ?? new EventBus();
@@ -83,6 +90,17 @@ export class Desk {
       context: (o) => this.fillContext(o),
       filled: (o, f, r) => this.afterFill(o, f, r),
       rejected: (o, reason) => this.afterReject(o, reason),
+      unknown: async (o, reason) => {
+        this.bus.emit("alert", { level: "error", text: `No answer from the broker for order ${o.clientOrderId} (${o.side} ${o.qty} ${o.symbol}): ${reason}. It will be looked up by its tag, not sent again.` });
+      },
+    }, opts.crashPoint ? { crashPoint: opts.crashPoint } : {});
+    this.reconciler = new Reconciler({
+      repo: opts.repo,
+      broker: opts.broker,
+      orders: this.orders,
+      clock: opts.wallClock,
+      ...(opts.unknownGraceMs !== undefined ? { unknownGraceMs: opts.unknownGraceMs } : {}),
+      hooks: { rejected: (o, reason) => this.afterReject(o, reason), expired: (o) => this.replaceExpiredStop(o) },
     });
     this.reports = new Reports(opts.repo, () => this.marketDate(), opts.capital);
     this.controls = new Controls(opts.repo, opts.wallClock, opts.maxDailyLossPct ?? DEFAULT_MAX_DAILY_LOSS_PCT);
@@ -112,6 +130,8 @@ export class Desk {
       if (on) this.auto.add(s.name);
     }
     const resumedOrders = await this.orders.resume();
+    // A real broker's books are the truth after a restart: what was sent before the crash is found by its tag.
+    if (!this.opts.broker.inProcess) await this.reconcileNow("start-up");
     const open = await this.repo.openPositions();
     // Prices marked before a restart, as of the feed's last bar (or when the position opened).
     for (const p of open) if (p.lastPrice !== null) this.ltp.set(p.symbol, p.lastPrice, this.feed.at ?? p.openedAt);
@@ -573,6 +593,44 @@ export class Desk {
   private async expire(s: SignalView): Promise<void> {
     const expired = await this.repo.transitionSignal(s.id, ["proposed"], "expired", { decidedBy: "timeout", decidedAt: s.expiresAt ?? this.opts.wallClock.now() });
     if (expired) this.bus.emit("signal.decided", { signal: expired });
+  }
+
+  // ---- the broker's books ----
+
+  /** Compares our books with a real broker's and fixes ours (null with an in-process broker: its books are ours). */
+  reconcile(reason: string): Promise<ReconcileReport | null> {
+    if (this.opts.broker.inProcess) return Promise.resolve(null);
+    return this.serial.run(() => this.reconcileNow(reason));
+  }
+
+  /** Asks a live broker for fills now. */
+  pollBroker(): Promise<void> {
+    return this.serial.run(async () => {
+      await this.opts.broker.pollFills?.();
+    });
+  }
+
+  private async reconcileNow(reason: string): Promise<ReconcileReport> {
+    const report = await this.reconciler.run(reason);
+    if (!report.ok || report.differences.length) this.bus.emit("reconciled", { report });
+    return report;
+  }
+
+  /** A protective stop the broker let lapse with its day goes out again for the open position. */
+  private async replaceExpiredStop(o: OrderView): Promise<void> {
+    if (o.purpose !== "stop" || o.positionId === null) return;
+    const pos = await this.repo.position(o.positionId);
+    if (!pos || pos.status !== "open" || pos.stop === null) return;
+    await this.orders.submit({
+      clientOrderId: clientOrderId(pos.id, "stop", pos.stop, this.marketDate()),
+      symbol: pos.symbol,
+      side: pos.side === "long" ? "sell" : "buy",
+      qty: pos.qty,
+      type: "stop",
+      price: pos.stop,
+      purpose: "stop",
+      positionId: pos.id,
+    });
   }
 
   // ---- fills ----

@@ -1,3 +1,4 @@
+import type { ReconcileReport } from "./execution/reconciler.js";
 import type { OrderView, PositionView, SignalView, TradeView } from "./views.js";
 
 /** Everything the engine tells its clients (bot, logs, metrics). */
@@ -14,6 +15,8 @@ export interface DeskEvents {
   "replay.day": { date: string; bars: number };
   "replay.finished": { date: string | null };
   alert: { level: "info" | "warn" | "error"; text: string };
+  /** A reconciliation found differences with the broker (or could not read it). */
+  reconciled: { report: ReconcileReport };
 }
 
 export type DeskEventName = keyof DeskEvents;

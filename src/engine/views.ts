@@ -51,6 +51,8 @@ export interface OrderView {
   reason: string | null;
   /** Market time the order was written (placed). */
   placedAt: Date;
+  /** Market time of its last change of status. */
+  updatedAt: Date;
 }
 
 export interface PositionView {

@@ -128,14 +128,14 @@ describe("access: refused senders, admin commands, forged buttons", () => {
     const before = await h.snapshot();
     const block = h.desk.controls.entryBlock();
     const admin = COMMANDS.filter((c) => c.admin).map((c) => c.command);
-    expect(admin.sort()).toEqual(["flatten", "halt", "reset_breaker", "unhalt"]);
+    expect(admin.sort()).toEqual(["flatten", "halt", "reload", "reset_breaker", "unhalt"]);
 
     for (const [chatId, userId] of [
       [IDS.chat, IDS.user],
       [IDS.otherAllowedChat, IDS.otherUser],
       [IDS.chat, IDS.adminUser], // the admin's own account, outside the admin chat
     ] as const) {
-      for (const [text, name] of [["/halt", "halt"], ["/unhalt", "unhalt"], ["/flatten", "flatten"], ["/reset_breaker", "reset_breaker"], ["/breaker trip", "breaker trip"]] as const) {
+      for (const [text, name] of [["/halt", "halt"], ["/unhalt", "unhalt"], ["/flatten", "flatten"], ["/reset_breaker", "reset_breaker"], ["/reload", "reload"], ["/breaker trip", "breaker trip"]] as const) {
         const x = await h.send(chatId, userId, text);
         expect(x.calls.map((c) => c.method), `${text} from chat ${chatId}`).toEqual(["sendMessage"]);
         expect(answerText(x.calls[0]!)).toBe(`Only the admin chat may use /${name}; nothing was done.`);

@@ -157,7 +157,7 @@ export class OrderManager {
   /** Moves an order to what reconciliation found at the broker. */
   async settle(order: OrderView, status: OrderView["status"], fields: { brokerOrderId?: string; reason?: string }, note: string): Promise<OrderView> {
     if (order.status === status && fields.brokerOrderId === undefined) return order;
-    assertMove(order.clientOrderId, order.status, status);
+    if (order.status !== status) assertMove(order.clientOrderId, order.status, status);
     return this.repo.updateOrder(order.id, status, this.clock.now(), fields, note);
   }
 

@@ -42,6 +42,7 @@ function order(purpose: OrderView["purpose"], side: OrderView["side"], positionI
     avgFillPrice: null,
     reason: null,
     placedAt: new Date(0),
+    updatedAt: new Date(0),
   };
 }
 
