@@ -178,6 +178,8 @@ export class StandInMarket {
 
   set now(t: Date) {
     this.currentNow = new Date(t.getTime());
+    // Set back to an earlier day (a test starting over): that day's books show, nothing rolls.
+    if (this.day !== null && istDate(t) < this.day) this.day = istDate(t);
     this.roll();
   }
 
@@ -241,7 +243,7 @@ export class StandInMarket {
     if (!q) {
       this.quotes.set(inst.token, { instrument: inst, ltp: price, open: price, high: price, low: price, close: undefined, volume, lastQty: volume, turnover: price * volume, at: when });
     } else {
-      if (q.volume === 0 && q.open === 0) q.open = price;
+      if (q.open === 0) q.open = price;
       q.ltp = price;
       q.high = Math.max(q.high || price, price);
       q.low = q.low === 0 ? price : Math.min(q.low, price);

@@ -392,7 +392,10 @@ describe("GTT", () => {
     expect(data(await c.ruleDetails({ id }))).toMatchObject({ id, status: "NEW", triggerprice: 1250, price: 1249, qty: 5, clientid: STANDIN_CREDENTIALS.clientCode });
     expect(rows(await c.ruleList({ status: ["NEW"], page: 1, count: 10 })).map((r) => r.id)).toEqual([id, other.id]);
 
+    expect(data(await c.modifyRule({ id: other.id, ...RELIANCE, price: "1198.00", qty: "10", triggerprice: "1199.00", disclosedqty: "0", timeperiod: "30" }))).toEqual({ id: other.id });
+    expect(data(await c.ruleDetails({ id: other.id }))).toMatchObject({ price: 1198, qty: 10, triggerprice: 1199, status: "NEW" });
     expect(data(await c.cancelRule({ id: other.id, ...RELIANCE }))).toEqual({ id: other.id });
+    expect(await c.modifyRule({ id: other.id, ...RELIANCE, price: "1198.00", qty: "10", triggerprice: "1199.00" })).toMatchObject({ status: false, errorcode: "AB9013" });
     expect(rows(await c.ruleList({ status: ["CANCELLED"], page: 1, count: 10 })).map((r) => r.id)).toEqual([other.id]);
 
     api.market.tick("RELIANCE", 126_000);
@@ -455,6 +458,8 @@ describe("market data", () => {
     const hits = (await c.searchScrip({ exchange: "NSE", searchscrip: "RELIANCE" })) as Row[];
     expect(hits).toEqual([{ exchange: "NSE", tradingsymbol: "RELIANCE-EQ", symboltoken: "2885" }]);
 
+    api.faults.next("OpenAPIScripMaster.json", "5xx");
+    expect((await fetch(api.scripMasterUrl)).status).toBe(503);
     const master = (await (await fetch(api.scripMasterUrl)).json()) as ScripRecord[];
     expect(master.slice(0, 35)).toEqual(JSON.parse(readFileSync(join(NIFTY50_DIR, "..", "instruments", "scrip_master_sample.json"), "utf8")));
     const nse = new Set(master.filter((r) => r.exch_seg === "NSE").map((r) => r.symbol));

@@ -193,15 +193,15 @@ export async function startSmartApiStandIn(opts: SmartApiStandInOptions = {}): P
       body && typeof body === "object" && !Array.isArray(body) && "password" in body ? { ...(body as Json), password: "[redacted]" } : body;
     requests.push({ method: req.method ?? "", path, body: recorded, at: new Date() });
 
+    await runHooks(path, "received", body);
+    const fault = faults.take(path);
+    if (fault && serveEarlyFault(res, fault)) return;
+
     if (path === SCRIP_MASTER_PATH && req.method === "GET") {
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(scripMasterJson) });
       res.end(scripMasterJson);
       return;
     }
-
-    await runHooks(path, "received", body);
-    const fault = faults.take(path);
-    if (fault && serveEarlyFault(res, fault)) return;
 
     const found = findRoute(path);
     if (!found) {
