@@ -259,7 +259,7 @@ describe("orders", () => {
     expect(await rejected({ ...NIFTY_FUT, producttype: "CARRYFORWARD", quantity: "10" })).toMatchObject({ status: "rejected", text: expect.stringContaining("lot size 75"), exchtime: "" });
     expect(await rejected({ ordertype: "LIMIT", price: "1290.35" })).toMatchObject({ status: "rejected", text: expect.stringContaining("tick size") });
     expect(await rejected({ quantity: "1000" })).toMatchObject({ status: "rejected", text: expect.stringContaining("Insufficient Funds") });
-    expect(await rejected({ ...{ tradingsymbol: "SBIN-EQ", symboltoken: "3045" } })).toMatchObject({ status: "rejected", text: expect.stringContaining("No price") });
+    expect(await rejected({ tradingsymbol: "SBIN-EQ", symboltoken: "3045" })).toMatchObject({ status: "rejected", text: expect.stringContaining("No price") });
     expect(api.market.trades()).toHaveLength(0);
     expect(api.market.cash).toBe(100_000_000);
   });
