@@ -13,7 +13,7 @@
 import type { Candle, Timeframe } from "../../market/candle.js";
 import type { InstrumentMaster } from "../../market/instruments.js";
 import { toPaise, type Paise } from "../../money.js";
-import { fromIst, istDate } from "../../time/ist.js";
+import { istDate } from "../../time/ist.js";
 import {
   BrokerError,
   clientIdOfTag,
@@ -33,16 +33,16 @@ import {
   type Quote,
 } from "../broker.js";
 import { toBrokerOrder, toBrokerPosition, toBrokerTrade, toHolding, orderTypeOf, productOf } from "./book-rows.js";
-import { candleWindows, FETCH_INTERVAL, MAX_DAYS_PER_REQUEST, rowsToCandles, toTimeframe } from "./candles.js";
+import { candleWindows, FETCH_INTERVAL, fetchRange, MAX_DAYS_PER_REQUEST, rowsToCandles, toTimeframe } from "./candles.js";
 import { FreezeTable, splitAtFreeze } from "./freeze.js";
 import { gttCreateParams, gttModifyParams, toGttRule } from "./gtt.js";
 import { AngelInstruments, fetchScripMaster, scripMasterUrl, type AngelInstrument } from "./instruments.js";
 import { checkRequest, checkTag, modifyParams, placeParams, productFor, rupees, varietyOf, type OrderShape } from "./order-params.js";
 import { quoteBatches, toQuote } from "./quotes.js";
-import type { RateLimits } from "./rate-limits.js";
+import { accountLimiter, type RateLimits } from "./rate-limits.js";
 import { quietLog, SecretBox, type BrokerLog } from "./secrets.js";
 import { AngelSession } from "./session.js";
-import { SmartApiFacade } from "./smartapi-facade.js";
+import { DEFAULT_API_ROOT, SmartApiFacade } from "./smartapi-facade.js";
 
 export interface AngelOneBrokerOptions {
   apiKey: string;
@@ -110,7 +110,8 @@ export class AngelOneBroker implements Broker {
     const secrets = new SecretBox();
     secrets.add(opts.apiKey, opts.pin, opts.totpSecret);
     this.log = secrets.wrap(opts.log ?? quietLog);
-    this.api = new SmartApiFacade({ apiKey: opts.apiKey, apiRoot: opts.apiRoot, timeoutMs: opts.timeoutMs, rateLimits: opts.rateLimits, log: opts.log, secrets });
+    const limiter = accountLimiter(`${opts.apiRoot ?? DEFAULT_API_ROOT} ${opts.clientCode}`, opts.rateLimits);
+    this.api = new SmartApiFacade({ apiKey: opts.apiKey, apiRoot: opts.apiRoot, timeoutMs: opts.timeoutMs, limiter, log: opts.log, secrets });
     this.session = new AngelSession(this.api, { clientCode: opts.clientCode, pin: opts.pin, totpSecret: opts.totpSecret, now: opts.now, secrets, log: opts.log });
     this.freeze = opts.freeze ?? FreezeTable.load();
     if (opts.instruments) this.instrumentList = Promise.resolve(new AngelInstruments(opts.instruments));
@@ -123,7 +124,6 @@ export class AngelOneBroker implements Broker {
 
   async close(): Promise<void> {
     await this.session.logout();
-    this.api.close();
   }
 
   /** The instrument list (downloaded once). */
@@ -177,10 +177,9 @@ export class AngelOneBroker implements Broker {
   async candles(symbol: string, timeframe: Timeframe, from: Date, to: Date): Promise<Candle[]> {
     const inst = (await this.instruments()).resolve(symbol);
     const interval = FETCH_INTERVAL[timeframe];
-    // Daily rows are stamped at midnight: ask for whole days, then keep what falls in from..to.
-    const [a, b] = interval === "ONE_DAY" ? [fromIst(istDate(from)), fromIst(istDate(to), "23:59")] : [from, to];
+    const range = fetchRange(timeframe, from, to);
     const bars: Candle[] = [];
-    for (const w of candleWindows(a, b, MAX_DAYS_PER_REQUEST[interval])) {
+    for (const w of candleWindows(range.from, range.to, MAX_DAYS_PER_REQUEST[interval])) {
       const rows = await this.session.run(() => this.api.candles({ exchange: inst.exchange, symboltoken: inst.token, interval, ...w }));
       const r = rowsToCandles(rows, inst.symbol, interval);
       if (r.skipped.length > 0) this.log.warn("angel one candles skipped", { symbol, skipped: r.skipped.slice(0, 5), count: r.skipped.length });

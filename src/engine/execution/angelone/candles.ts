@@ -30,6 +30,28 @@ export const FETCH_INTERVAL: Record<Timeframe, AngelInterval> = { "1m": "ONE_MIN
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
+/**
+ * What to fetch for bars of `timeframe` opening in from..to: whole days for
+ * daily rows (stamped at midnight); for built bars, enough around the range
+ * that every bar opening in it is complete (a 75-minute bar needs the four
+ * 15-minute bars after its open, a week the six days after its first), while
+ * a bar cut short at the start opens before `from` and is left out.
+ */
+export function fetchRange(timeframe: Timeframe, from: Date, to: Date): { from: Date; to: Date } {
+  const dayStart = (t: Date): Date => fromIst(istDate(t));
+  const dayEnd = (t: Date): Date => fromIst(istDate(t), "23:59");
+  switch (timeframe) {
+    case "1m":
+      return { from, to };
+    case "75m":
+      return { from: new Date(from.getTime() - 74 * MINUTE_MS), to: new Date(to.getTime() + 74 * MINUTE_MS) };
+    case "1d":
+      return { from: dayStart(from), to: dayEnd(to) };
+    case "1w":
+      return { from: dayStart(new Date(from.getTime() - 6 * DAY_MS)), to: dayEnd(new Date(to.getTime() + 6 * DAY_MS)) };
+  }
+}
+
 /** "YYYY-MM-DD HH:mm", IST, as getCandleData takes it. */
 export function angelDateTime(t: Date): string {
   return toIsoIst(t).slice(0, 16).replace("T", " ");

@@ -8,8 +8,11 @@
  *
  * Each window is a p-queue in strict (sliding-window) mode, so no rolling
  * second ever holds more than the cap, and a window is a little longer than
- * its nominal length so that network jitter cannot squeeze two windows'
- * worth of requests into one second at the server.
+ * its nominal length. Within the second, calls are also spaced by 1/cap of it
+ * rather than sent in a burst: a burst reaches the server spread out by the
+ * network and by its own handling, and the tail of one second's burst can then
+ * land within a second of the next burst's head, which the server counts as
+ * one second over the limit.
  */
 import PQueue from "p-queue";
 
@@ -72,11 +75,27 @@ export const ANGEL_RATE_LIMITS: RateLimits = {
 export interface RateLimiterOptions {
   /** Per-endpoint limits; default Angel's. Tests pass their own. */
   limits?: Partial<RateLimits>;
-  /** Added to every window (ms) against network jitter; default 50. */
+  /** Added to every window (ms) against network jitter; default 100. */
   marginMs?: number;
 }
 
-/** One queue per window of an endpoint; a call passes the longest window first and the one-second window last, right before it goes out. */
+const shared = new Map<string, RateLimiter>();
+
+/**
+ * The limiter of an account (Angel counts per user): brokers of one account in
+ * this process queue together instead of each spending the whole allowance.
+ */
+export function accountLimiter(account: string, limits?: Partial<RateLimits>): RateLimiter {
+  const key = limits ? `${account}\u0000${JSON.stringify(limits)}` : account;
+  let limiter = shared.get(key);
+  if (!limiter) {
+    limiter = new RateLimiter({ limits });
+    shared.set(key, limiter);
+  }
+  return limiter;
+}
+
+/** One queue per window of an endpoint; a call passes the longest window first and the spacing within the second last, right before it goes out. */
 export class RateLimiter {
   private readonly chains = new Map<Endpoint, PQueue[]>();
   private readonly limits: RateLimits;
@@ -84,7 +103,7 @@ export class RateLimiter {
 
   constructor(opts: RateLimiterOptions = {}) {
     this.limits = { ...ANGEL_RATE_LIMITS, ...opts.limits };
-    this.marginMs = opts.marginMs ?? 50;
+    this.marginMs = opts.marginMs ?? 100;
     for (const [endpoint, limit] of Object.entries(this.limits) as Array<[Endpoint, RateLimit]>) {
       for (const [name, cap] of [["perSecond", limit.perSecond], ["perMinute", limit.perMinute], ["perHour", limit.perHour]] as const) {
         if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1)) {
@@ -123,6 +142,7 @@ export class RateLimiter {
       queues = windows
         .filter((w): w is [number, number] => w[0] !== undefined)
         .map(([cap, ms]) => new PQueue({ intervalCap: cap, interval: ms + this.marginMs, strict: true }));
+      if (l.perSecond > 1) queues.push(new PQueue({ intervalCap: 1, interval: Math.floor(1000 / l.perSecond), strict: true }));
       this.chains.set(endpoint, queues);
     }
     return queues;

@@ -24,7 +24,9 @@ export interface SmartApiFacadeOptions {
   apiRoot?: string;
   /** Per request, default 7000 ms. */
   timeoutMs?: number;
-  /** Replaces Angel's published limits, per endpoint. */
+  /** The account's queues; default a limiter of its own at Angel's published limits (or `rateLimits`). */
+  limiter?: RateLimiter;
+  /** Replaces Angel's published limits, per endpoint, when no limiter is given. */
   rateLimits?: Partial<RateLimits>;
   log?: BrokerLog;
   /** Shared with the session so tokens are masked too; one is made when absent. */
@@ -50,7 +52,7 @@ export class SmartApiFacade {
     this.secrets = opts.secrets ?? new SecretBox();
     this.secrets.add(opts.apiKey);
     this.log = this.secrets.wrap(opts.log ?? quietLog);
-    this.limiter = new RateLimiter({ limits: opts.rateLimits });
+    this.limiter = opts.limiter ?? new RateLimiter({ limits: opts.rateLimits });
     this.client = createRawSmartApi({ api_key: opts.apiKey, root: this.root, timeout: this.timeoutMs });
   }
 
@@ -137,11 +139,6 @@ export class SmartApiFacade {
   gttList(page: number, count: number): Promise<S.GttRow[]> {
     const status = ["NEW", "CANCELLED", "ACTIVE", "SENTTOEXCHANGE", "FORALL"];
     return this.call("gttList", "read", (c) => c.ruleList({ status, page, count }), S.GttList);
-  }
-
-  /** Drops queued calls; the library holds no timers of its own. */
-  close(): void {
-    this.limiter.clear();
   }
 
   private async call<Sch extends z.ZodType>(endpoint: Endpoint, kind: CallKind, invoke: (c: RawSmartApi) => RawAnswer, schema: Sch): Promise<z.output<Sch>> {
