@@ -154,6 +154,20 @@ describe("placing and filling", () => {
   });
 });
 
+describe("bracket orders", () => {
+  it("go out as ROBO with target and stop in rupees; an account where Angel blocks them is refused in plain words", async () => {
+    const { broker } = await connected();
+    const err = await broker
+      .placeBracket({ clientOrderId: "D20251121B0001", symbol: "RELIANCE", side: "buy", qty: 2, type: "limit", price: 139_000 }, { squareoff: 2_000, stoploss: 1_050 })
+      .catch((e: unknown) => e);
+    expect(placed()[0]).toMatchObject({ variety: "ROBO", producttype: "BO", ordertype: "LIMIT", price: "1390.00", squareoff: "20.00", stoploss: "10.50", ordertag: "D20251121B0001" });
+    expect(err).toBeInstanceOf(BrokerError);
+    expect((err as BrokerError).kind).toBe("rejected");
+    expect((err as BrokerError).code).toBe("AB2002");
+    expect((err as BrokerError).message).toMatch(/bracket \(ROBO\) orders are blocked/);
+  });
+});
+
 describe("the 20-character tag limit", () => {
   it("a 20-character id goes out; a 21-character one is refused before any call", async () => {
     const { broker } = await connected();

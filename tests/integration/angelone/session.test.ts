@@ -90,6 +90,23 @@ describe("login", () => {
   });
 });
 
+describe("the instrument list", () => {
+  it("a list that cannot be downloaded makes connect unavailable, naming where it looked", async () => {
+    const b = new AngelOneBroker({
+      ...STANDIN_CREDENTIALS,
+      apiRoot: standIn.url,
+      scripMasterUrl: `${standIn.url}/no/such/file.json`,
+      timeoutMs: 1500,
+      live: true,
+      now: () => clock,
+    });
+    brokers.push(b);
+    const err = await refusal(b.connect());
+    expect(err.kind).toBe("unavailable");
+    expect(err.message).toMatch(/could not download Angel One's instrument list from .*\/no\/such\/file\.json: HTTP 404/);
+  });
+});
+
 describe("an expired session", () => {
   it("is renewed once with the refresh token and the call succeeds", async () => {
     const b = broker();

@@ -1,7 +1,10 @@
 /**
  * Keeps the adapter's secrets (API key, PIN, TOTP secret, and the session
  * tokens once they exist) out of every log line and error message: both pass
- * through `redact`, which masks each secret wherever it appears.
+ * through `redact`, which masks each secret wherever it appears. Nothing here
+ * puts a secret in a message on purpose; the mask is for what a server or a
+ * library might echo. It errs on the side of hiding: a 4-digit PIN is masked
+ * inside a longer number too.
  */
 import { BrokerError } from "../broker.js";
 
