@@ -157,6 +157,7 @@ export class AngelOneBroker implements Broker {
     return funds;
   }
 
+  /** Quotes of known symbols (an unknown one is refused); one Angel has no price for is left out, with a warning. */
   async quotes(symbols: readonly string[]): Promise<Quote[]> {
     const list = await this.instruments();
     const wanted = symbols.map((s) => list.resolve(s));
