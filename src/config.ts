@@ -100,6 +100,18 @@ const strategyList = (fallback: string) => z
     return names;
   });
 
+function optionalText() {
+  return z
+    .string()
+    .optional()
+    .transform((s) => (s && s.trim() !== "" ? s.trim() : undefined));
+}
+
+/** Orders move real money only with BROKER=angelone and LIVE_TRADING=yes. */
+export function tradingMode(cfg: Pick<Config, "BROKER" | "LIVE_TRADING">): "paper" | "live" {
+  return cfg.BROKER === "angelone" && cfg.LIVE_TRADING ? "live" : "paper";
+}
+
 /** Every setting with what it is for; `secret` ones print as *** and are masked in logs. */
 export const SETTINGS = {
   TELEGRAM_BOT_TOKEN: { secret: true, doc: "Bot token from @BotFather. Unset: a console chat in the terminal instead of Telegram." },
@@ -109,8 +121,19 @@ export const SETTINGS = {
   TELEGRAM_ADMIN_CHAT_ID: { doc: "The admin chat: always allowed, may use admin commands, receives errors." },
   DATABASE_URL: { secret: true, doc: "PostgreSQL URL. Unset: an embedded PGlite database under DALAL_HOME." },
   DALAL_HOME: { doc: "Runtime state: the embedded database, the lock file." },
-  BROKER: { doc: "Where orders go: paper (simulated fills on the feed's prices)." },
-  FEED: { doc: "Where prices come from: replay (the shipped daily candles, played as if live)." },
+  BROKER: { doc: "Where orders go: paper (simulated fills on the feed's prices) or angelone (Angel One SmartAPI; real orders only with LIVE_TRADING=yes)." },
+  FEED: { doc: "Where prices come from: replay (the shipped daily candles, played as if live) or angelone (Angel One's live ticks). Default angelone with BROKER=angelone." },
+  LIVE_TRADING: { doc: "yes: with BROKER=angelone, orders move real money. Anything else: paper orders on Angel One's prices." },
+  ANGEL_API_KEY: { secret: true, doc: "Angel One SmartAPI key (BROKER or FEED angelone)." },
+  ANGEL_CLIENT_CODE: { doc: "Angel One client code." },
+  ANGEL_PIN: { secret: true, doc: "Angel One login PIN." },
+  ANGEL_TOTP_SECRET: { secret: true, doc: "The TOTP secret (base32) from Angel One's 2FA setup; Dalal makes the 6-digit codes." },
+  ANGEL_API_ROOT: { doc: "SmartAPI REST root (a local stand-in in tests)." },
+  ANGEL_WS_URL: { doc: "SmartAPI WebSocket V2 URL for live ticks." },
+  ANGEL_SCRIP_MASTER_URL: { doc: "Angel One's instrument list (scrip master JSON)." },
+  RECONCILE_EVERY_SECONDS: { doc: "With a real broker: how often orders, trades and positions are checked against the broker's books." },
+  FILL_POLL_SECONDS: { doc: "With a real broker: how often the trade book is read for new fills." },
+  DALAL_CRASH_AT: { doc: "For crash tests only: kill the process (SIGKILL) at this point of the order flow (intent-committed, broker-answered, fill-received, fill-booked)." },
   CAPITAL: { doc: "Trading capital in rupees." },
   RISK_PER_TRADE_PCT: { doc: "Percent of capital risked per trade (entry to stop)." },
   MAX_POSITION_PCT: { doc: "Per stock: value held in one symbol, at most this percent of capital." },
@@ -154,8 +177,19 @@ export const configSchema = z.object({
     .transform((s) => (s && s.trim() !== "" ? s.trim() : undefined))
     .refine((s) => s === undefined || /^postgres(ql)?:\/\//.test(s), { message: "expected a postgres:// or postgresql:// URL" }),
   DALAL_HOME: z.string().min(1).default("./.dalal"),
-  BROKER: z.enum(["paper"], { message: 'expected "paper" (live Angel One trading is not available yet)' }).default("paper"),
-  FEED: z.enum(["replay"], { message: 'expected "replay"' }).default("replay"),
+  BROKER: z.enum(["paper", "angelone"], { message: 'expected "paper" or "angelone"' }).default("paper"),
+  FEED: z.enum(["replay", "angelone"], { message: 'expected "replay" or "angelone"' }).optional(),
+  LIVE_TRADING: z.string().optional().transform((s) => (s ?? "").trim().toLowerCase() === "yes"),
+  ANGEL_API_KEY: optionalText(),
+  ANGEL_CLIENT_CODE: optionalText(),
+  ANGEL_PIN: optionalText(),
+  ANGEL_TOTP_SECRET: optionalText().refine((s) => s === undefined || /^[A-Z2-7]+=*$/i.test(s), { message: "expected a base32 secret (letters A-Z and digits 2-7)" }),
+  ANGEL_API_ROOT: url("the SmartAPI root").default("https://apiconnect.angelone.in").transform((s) => s.replace(/\/+$/, "")),
+  ANGEL_WS_URL: z.string().regex(/^wss?:\/\//, { message: "expected a ws:// or wss:// URL" }).default("wss://smartapisocket.angelone.in/smart-stream"),
+  ANGEL_SCRIP_MASTER_URL: url("the scrip master").default("https://margincalculator.angelbroking.com/OpenAPI_File/files/OpenAPIScripMaster.json"),
+  RECONCILE_EVERY_SECONDS: number("seconds", 10, 3600, { int: true }).default(180),
+  FILL_POLL_SECONDS: number("seconds", 1, 300, { int: true }).default(5),
+  DALAL_CRASH_AT: z.enum(["intent-committed", "broker-answered", "fill-received", "fill-booked"], { message: "expected intent-committed, broker-answered, fill-received or fill-booked" }).optional(),
   CAPITAL: number("rupees", 0, 1e12, { minExclusive: true }).default(400000),
   RISK_PER_TRADE_PCT: number("percent", 0, 10, { minExclusive: true }).default(1.5),
   MAX_POSITION_PCT: number("percent", 0, 100, { minExclusive: true }).default(20),
@@ -183,7 +217,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
 });
 
-export type Config = z.output<typeof configSchema> & { sources: Record<SettingName, "env" | ".env" | "default"> };
+export type Config = Omit<z.output<typeof configSchema>, "FEED"> & { FEED: "replay" | "angelone" } & { sources: Record<SettingName, "env" | ".env" | "default"> };
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -218,8 +252,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const cfg = parsed.data;
   const problems: string[] = [];
   if (cfg.REPLAY_TO && cfg.REPLAY_TO < cfg.REPLAY_FROM) problems.push(`REPLAY_TO: expected a date on or after REPLAY_FROM (${cfg.REPLAY_FROM}), got "${cfg.REPLAY_TO}"`);
+  const feed = cfg.FEED ?? (cfg.BROKER === "angelone" ? "angelone" : "replay");
+  if (cfg.BROKER === "angelone" && feed === "replay") problems.push('FEED: BROKER=angelone trades on Angel One\'s live prices; FEED=replay cannot be combined with it (use BROKER=paper to replay)');
+  if (cfg.BROKER === "angelone" || feed === "angelone") {
+    for (const name of ["ANGEL_API_KEY", "ANGEL_CLIENT_CODE", "ANGEL_PIN", "ANGEL_TOTP_SECRET"] as const) {
+      if (cfg[name] === undefined) problems.push(`${name}: missing; ${cfg.BROKER === "angelone" ? "BROKER" : "FEED"}=angelone needs it (${SETTINGS[name].doc})`);
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
-  return { ...cfg, sources };
+  return { ...cfg, FEED: feed, sources };
 }
 
 export function isSecret(name: SettingName): boolean {

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { allowedChats, type Config } from "./config.js";
+import { allowedChats, tradingMode, type Config } from "./config.js";
 import { BOT_COMMANDS, createBot } from "./bot/create-bot.js";
 import { CONSOLE_BOT, ConsoleChat } from "./bot/console-chat.js";
 import { Notifier } from "./bot/notifier.js";
@@ -19,6 +19,12 @@ import { Desk } from "./engine/desk.js";
 import { EventBus } from "./engine/events.js";
 import { paperBroker } from "./engine/execution/paper-setup.js";
 import { ReplayFeed } from "./engine/feed/replay-feed.js";
+import { LiveFeed } from "./engine/feed/live-feed.js";
+import { streamAngelTicks } from "./engine/feed/angel-ticks.js";
+import type { AngelWs } from "./engine/feed/angel-ws.js";
+import { AngelOneBroker } from "./engine/execution/angelone/angel-broker.js";
+import type { CrashPoint } from "./engine/execution/order-manager.js";
+import { BANKNIFTY } from "./engine/market/shipped-data.js";
 import { loadNseCalendar } from "./engine/market/calendar.js";
 import { JOB_NAMES, JOB_TABLE, type JobName } from "./engine/schedule/jobs.js";
 import { istDate } from "./engine/time/ist.js";
@@ -46,7 +52,7 @@ export interface RunIO {
 
 export interface RunningDalal {
   desk: Desk;
-  feed: ReplayFeed;
+  feed: ReplayFeed | LiveFeed;
   repo: Repo;
   database: Database;
   httpUrl: string;
@@ -62,7 +68,15 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   const home = resolve(cfg.DALAL_HOME);
   mkdirSync(home, { recursive: true });
   const consoleMode = cfg.TELEGRAM_BOT_TOKEN === undefined;
-  const redact = makeRedactor([cfg.TELEGRAM_BOT_TOKEN, cfg.DATABASE_URL, ...(cfg.DATABASE_URL ? [new URL(cfg.DATABASE_URL).password] : [])]);
+  const redact = makeRedactor([
+    cfg.TELEGRAM_BOT_TOKEN,
+    cfg.DATABASE_URL,
+    ...(cfg.DATABASE_URL ? [new URL(cfg.DATABASE_URL).password] : []),
+    cfg.ANGEL_API_KEY,
+    cfg.ANGEL_PIN,
+    cfg.ANGEL_TOTP_SECRET,
+  ]);
+  const mode = tradingMode(cfg);
   // The console is the chat: logs go to a file there, to stderr otherwise.
   const log = createLogger({ level: cfg.LOG_LEVEL, file: join(home, "dalal.log"), stderr: !consoleMode, redact });
 
@@ -95,12 +109,39 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     for (const p of checkCandles(await repo.loadCandles(tf), tf, loadNseCalendar())) log.warn("gap in the stored candles", { symbol: p.symbol, timeframe: tf, problem: p.text });
   }
 
+  // Angel One: real orders only with LIVE_TRADING=yes; otherwise its prices drive paper orders.
+  const angel =
+    cfg.BROKER === "angelone" || cfg.FEED === "angelone"
+      ? new AngelOneBroker({
+          apiKey: cfg.ANGEL_API_KEY!,
+          clientCode: cfg.ANGEL_CLIENT_CODE!,
+          pin: cfg.ANGEL_PIN!,
+          totpSecret: cfg.ANGEL_TOTP_SECRET!,
+          apiRoot: cfg.ANGEL_API_ROOT,
+          scripMasterUrl: cfg.ANGEL_SCRIP_MASTER_URL,
+          live: mode === "live",
+          now: () => wall.now(),
+          log: { info: (m, f) => log.info(m, f), warn: (m, f) => log.warn(m, f), error: (m, f) => log.error(m, f) },
+        })
+      : null;
+  if (angel) {
+    try {
+      await angel.connect();
+    } catch (err) {
+      await database.close();
+      release();
+      throw err;
+    }
+  }
+  const crashAt = cfg.DALAL_CRASH_AT;
+  const crashPoint = crashAt ? (p: CrashPoint) => void (p === crashAt && process.kill(process.pid, "SIGKILL")) : undefined;
+
   const bus = new EventBus((event, err) => log.error("event listener failed", { event, error: (err as Error).message }));
   // The broker reads volumes from the desk's own series, which exists once the desk does.
   const deskRef: { current: Desk | null } = { current: null };
   const desk = new Desk({
     repo,
-    broker: paperBroker(cfg.SLIPPAGE, (symbol) => deskRef.current?.series.bars(symbol, "1d") ?? []),
+    broker: mode === "live" && angel ? angel : paperBroker(cfg.SLIPPAGE, (symbol) => deskRef.current?.series.bars(symbol, "1d") ?? []),
     marketClock: new ManualClock(),
     wallClock: wall,
     capital: toPaise(cfg.CAPITAL),
@@ -118,8 +159,10 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     strategies: cfg.ENABLED_STRATEGIES.map(strategyByName),
     autoAccept: cfg.AUTO_ACCEPT_STRATEGIES,
     charges: deliveryFillCharges,
-    mode: "paper",
+    mode,
     bus,
+    ...(crashPoint ? { crashPoint } : {}),
+    ...(cfg.BROKER === "angelone" && mode === "paper" ? { brokerNote: "paper orders on Angel One's prices (LIVE_TRADING is not yes)" } : {}),
   });
   deskRef.current = desk;
   const resumed = await desk.init();
@@ -137,14 +180,51 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     jobs: Object.fromEntries(JOB_NAMES.map((n) => [n, n === "eodDigest" ? (run: ScheduledRun) => digestJob.fn(run) : async () => {}])) as Record<JobName, (run: ScheduledRun) => Promise<void>>,
     onFailure: (run, err) => bus.emit("alert", { level: "error", text: `Scheduled ${run.key} failed: ${err.message}` }),
   });
-  const feed = new ReplayFeed(repo, desk, { from: cfg.REPLAY_FROM, ...(cfg.REPLAY_TO ? { to: cfg.REPLAY_TO } : {}), paceMs: cfg.REPLAY_PACE_MS, schedule });
-  let prepared;
-  try {
-    prepared = await feed.prepare();
-  } catch (err) {
-    await database.close();
-    release();
-    throw err;
+  let feed: ReplayFeed | LiveFeed;
+  let prepared: Awaited<ReturnType<ReplayFeed["prepare"]>> | null = null;
+  let ticks: AngelWs | null = null;
+  if (cfg.FEED === "replay") {
+    const replay = new ReplayFeed(repo, desk, { from: cfg.REPLAY_FROM, ...(cfg.REPLAY_TO ? { to: cfg.REPLAY_TO } : {}), paceMs: cfg.REPLAY_PACE_MS, schedule });
+    feed = replay;
+    try {
+      prepared = await replay.prepare();
+    } catch (err) {
+      await database.close();
+      release();
+      throw err;
+    }
+  } else {
+    // The stored bars are the strategies' history; live bars join them as they close.
+    desk.addHistory(await repo.loadCandles("1d"));
+    desk.addHistory(await repo.loadCandles("75m"));
+    const live = new LiveFeed(desk, {
+      calendar,
+      persist: (bars) => repo.upsertCandles([...bars]),
+      wallNow: () => wall.now(),
+      onError: (problem) => log.warn("live feed", { problem }),
+    });
+    feed = live;
+    const symbols = [...new Set([...desk.series.symbols("1d"), BANKNIFTY])];
+    const streamed = await streamAngelTicks({
+      angel: angel!,
+      apiKey: cfg.ANGEL_API_KEY!,
+      url: cfg.ANGEL_WS_URL,
+      symbols,
+      onTick: (t) => void live.tick(t).catch((err: Error) => log.error("live tick failed", { symbol: t.symbol, error: err.message })),
+      onState: (state, detail) => log.info("live ticks", { state, detail }),
+      onError: (problem) => log.warn("live ticks", { problem }),
+    });
+    ticks = streamed.ws;
+    if (streamed.skipped.length) log.warn("symbols not in Angel One's instrument list: no ticks for them", { symbols: streamed.skipped });
+  }
+  // A real broker: its fills are read from the trade book, and its books are compared with ours.
+  const brokerTimers: NodeJS.Timeout[] = [];
+  if (!desk.opts.broker.inProcess) {
+    brokerTimers.push(
+      setInterval(() => void desk.pollBroker().catch((err: Error) => log.warn("reading fills failed", { error: err.message })), cfg.FILL_POLL_SECONDS * 1000),
+      setInterval(() => void desk.reconcile("periodic").catch((err: Error) => log.error("reconciliation failed", { error: err.message })), cfg.RECONCILE_EVERY_SECONDS * 1000),
+    );
+    for (const t of brokerTimers) t.unref();
   }
 
   const estimateCharges = (qty: number, price: number, time: Date) => roundTripEstimate(deliveryFillCharges, qty, price, time);
@@ -159,7 +239,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     token: cfg.TELEGRAM_BOT_TOKEN ?? "0:console",
     ...(consoleMode ? { botInfo: CONSOLE_BOT } : { apiRoot: cfg.TELEGRAM_API_ROOT }),
     desk,
-    mode: "paper",
+    mode,
     access,
     estimateCharges,
     log,
@@ -173,7 +253,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     // Telegram's flood limits; a terminal has none.
     ...(!consoleMode && cfg.NOTIFY_MAX_PER_MINUTE > 0 ? { perChatPerMinute: cfg.NOTIFY_MAX_PER_MINUTE } : {}),
     desk,
-    mode: "paper",
+    mode,
     chats: [...access.allowedChats],
     ...(access.adminChatId !== undefined ? { adminChatId: access.adminChatId } : {}),
     estimateCharges,
@@ -183,7 +263,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   digestJob.fn = async (run) => {
     const date = istDate(run.at);
     const d = await buildDigest({ date, store: repo, capital: desk.opts.capital, calendar, breaker: desk.controls.describeBreaker(), book: await desk.ledger() });
-    notifier.notify("digest", digestText(d, "paper"));
+    notifier.notify("digest", digestText(d, mode));
     const png = digestChart(await equityHistory(repo, date, 60));
     if (png) for (const chatId of access.allowedChats) await bot.api.sendPhoto(chatId, new InputFile(png, "equity.png"), { caption: `Equity, up to 60 trading days to ${date}` }).catch((err: Error) => log.warn("digest chart not sent", { chatId, error: err.message }));
   };
@@ -224,6 +304,8 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
       log.info("stopping", { reason });
       ready = false;
       clearInterval(expiryTimer);
+      for (const t of brokerTimers) clearInterval(t);
+      await ticks?.close();
       await feed.stop();
       await schedule.stop();
       if (polling) {
@@ -231,8 +313,14 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
         await polling;
       }
       await desk.idle();
+      await angel?.close().catch((err: Error) => log.warn("angel one logout failed", { error: err.message }));
       // The admin hears that the desk is going away (and why) before the last flush.
-      notifier.notify("error", `🛑 Dalal stopping (${esc(reason)}): the replay is paused at ${desk.feed.at ? desk.feed.at.toISOString().slice(0, 10) : "its start"}; open positions and orders are kept.`);
+      notifier.notify(
+        "error",
+        feed instanceof ReplayFeed
+          ? `🛑 Dalal stopping (${esc(reason)}): the replay is paused at ${desk.feed.at ? desk.feed.at.toISOString().slice(0, 10) : "its start"}; open positions and orders are kept.`
+          : `🛑 Dalal stopping (${esc(reason)}): live ticks stop; open positions and orders are kept${mode === "live" ? " (working orders stay at the broker)" : ""}.`,
+      );
       await notifier.flush();
       notifier.close();
       await http.close();
@@ -258,18 +346,20 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     const halt = desk.controls.get("halted");
     notifier.notify(
       "error",
-      `✅ Dalal started (paper). Resumed ${resumed.openPositions} open position(s), ${resumed.pendingSignals} pending signal(s), ${resumed.resumedOrders} working order(s).` +
+      `✅ Dalal started (${mode === "live" ? "LIVE: real orders at Angel One" : cfg.BROKER === "angelone" ? "paper on Angel One's prices" : "paper"}). Resumed ${resumed.openPositions} open position(s), ${resumed.pendingSignals} pending signal(s), ${resumed.resumedOrders} working order(s).` +
         `${b?.tripped ? " The circuit breaker is TRIPPED." : ""}${halt ? ` Trading is HALTED (by ${esc(halt.by)}).` : ""}`,
     );
   }
   const banner =
-    `Dalal · PAPER trading · ${database.kind === "pglite" ? `embedded database in ${database.where}` : `PostgreSQL ${database.where}`}\n` +
-    (prepared.days > 0
-      ? `Replaying ${prepared.resumeFrom} → ${feed.last} (${prepared.days} trading days, one every ${cfg.REPLAY_PACE_MS} ms).`
-      : `The replay has played all its days (data ${prepared.dataFrom} → ${prepared.dataTo}).`) +
+    `Dalal · ${mode === "live" ? "LIVE trading: real orders at Angel One" : cfg.BROKER === "angelone" ? "PAPER trading on Angel One's prices (LIVE_TRADING is not yes: no order reaches the broker)" : "PAPER trading"} · ${database.kind === "pglite" ? `embedded database in ${database.where}` : `PostgreSQL ${database.where}`}\n` +
+    (feed instanceof ReplayFeed && prepared
+      ? prepared.days > 0
+        ? `Replaying ${prepared.resumeFrom} → ${feed.last} (${prepared.days} trading days, one every ${cfg.REPLAY_PACE_MS} ms).`
+        : `The replay has played all its days (data ${prepared.dataFrom} → ${prepared.dataTo}).`
+      : `Live ticks from Angel One; bars are built from them and stored.`) +
     (resumed.openPositions || resumed.pendingSignals ? ` Resumed ${resumed.openPositions} open position(s), ${resumed.pendingSignals} pending signal(s).` : "") +
     `\nHealth: ${http.url}/health`;
-  log.info("ready", { http: http.url, replayDays: prepared.days, ...resumed });
+  log.info("ready", { http: http.url, mode, feed: cfg.FEED, ...(prepared ? { replayDays: prepared.days } : {}), ...resumed });
   if (chat) {
     io.write(`${banner}\nConsole chat: type /help. Numbers in [brackets] are buttons. Ctrl-D quits.\n`);
     void chat.run(io.stdin ?? process.stdin).then(() => shutdown("end of input"));

@@ -63,7 +63,7 @@ export function registerHandlers(bot: Bot<DalalContext>, deps: HandlerDeps): voi
     const b = desk.controls.breaker;
     await ctx.reply(
       [
-        `${modeTag(mode)} · broker ${esc(desk.opts.broker.name)}`,
+        `${modeTag(mode)} · broker ${esc(desk.opts.broker.name)}${desk.opts.brokerNote ? ` (${esc(desk.opts.brokerNote)})` : ""}`,
         `Feed: ${feedLine}`,
         `Market: ${esc(market)}`,
         `Last scan: ${feed.at ? esc(formatIst(feed.at)) : "none yet"} · strategies: ${esc(desk.strategies().map((s) => s.name).join(", ") || "none enabled")}`,

@@ -3,6 +3,7 @@ import { DatabaseInUseError } from "../db/connection.js";
 import { LockHeldError } from "../db/lock.js";
 import { ReplayRangeError } from "../engine/feed/replay-feed.js";
 import { runDalal } from "../main.js";
+import { BrokerError } from "../engine/execution/broker.js";
 import { type Command, parseCommandArgs } from "./command.js";
 
 export const startCommand: Command = {
@@ -21,6 +22,11 @@ Settings come from the environment and .env: see \`dalal config\`.`,
     } catch (err) {
       if (err instanceof LockHeldError || err instanceof DatabaseInUseError) {
         io.stderr(`${err.message}\n`);
+        return 1;
+      }
+      if (err instanceof BrokerError) {
+        // The broker refused the login or could not be reached: say which, never how the secrets read.
+        io.stderr(`Angel One: ${err.message}\n`);
         return 1;
       }
       if (err instanceof ReplayRangeError) {

@@ -47,6 +47,8 @@ export interface DeskOptions {
   maxDailyLossPct?: number;
   /** Named moments of the order flow, for the crash tests (see OrderManager). */
   crashPoint?: (point: CrashPoint) => void;
+  /** Said next to the broker's name in /status (paper orders on a live broker's prices). */
+  brokerNote?: string;
   /** How long an unanswered order must be missing from the broker's book before it is placed again (default 30 s). */
   unknownGraceMs?: number;
 }
@@ -172,6 +174,19 @@ export class Desk {
     });
   }
 
+  /**
+   * A live trade price: marked, and met by a simulated broker's working orders
+   * (a live broker's orders are matched at the exchange; it ignores the tick).
+   */
+  onTick(symbol: string, price: Paise, at: Date): Promise<void> {
+    return this.serial.run(async () => {
+      if (!this.ltp.set(symbol, price, at)) return; // older than what is held: out of order
+      if (at.getTime() > this.opts.marketClock.now().getTime()) this.opts.marketClock.set?.(at);
+      await this.opts.broker.onTick?.(symbol, price, at);
+      this.feed.at = at;
+    });
+  }
+
   /** An intraday bar has closed: working orders meet it, then the strategies on its timeframe run. */
   onIntradayBar(bar: Candle): Promise<void> {
     return this.serial.run(async () => {
@@ -191,6 +206,8 @@ export class Desk {
   closeDay(date: IstDate, daily: readonly Candle[]): Promise<void> {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "15:30"));
+      // A live day's bars are built from its ticks and known only now (a replayed day's were added at the open).
+      for (const b of daily) this.series.add(b);
       await this.managePositions(daily);
       await this.runStrategies(daily);
       await this.repo.markPrices(this.ltp.snapshot());
@@ -361,6 +378,9 @@ export class Desk {
   private async exitPosition(positionId: number, signalId: string | null, why: string): Promise<OrderView | undefined> {
     const pos = await this.repo.position(positionId);
     if (!pos || pos.status !== "open") return undefined;
+    // An exit already sent but not settled (its answer lost) must not be doubled: reconciliation settles it first.
+    const unsettled = (await this.repo.ordersByStatus(["new", "unknown"])).find((o) => o.positionId === positionId && o.purpose === "exit");
+    if (unsettled) return unsettled;
     await this.cancelWorking(positionId, why);
     const order = await this.orders.submit({
       clientOrderId: clientOrderId(positionId, "exit", signalId ?? why),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, SETTINGS, STRATEGY_NAMES, allowedChats, describeConfig, isSecret, loadConfig } from "../../../src/config.js";
+import { ConfigError, SETTINGS, STRATEGY_NAMES, allowedChats, describeConfig, isSecret, loadConfig, tradingMode } from "../../../src/config.js";
 
 let dir: string;
 beforeEach(() => {
@@ -221,9 +221,36 @@ describe("secrets", () => {
   const token = "7654321:SuperSecretTokenText_xyz";
   const dbUrl = "postgres://dalal:VerySecretPassword@db.internal:5432/dalal";
 
-  it("isSecret marks exactly the bot token and the database URL", () => {
+  it("isSecret marks exactly the bot token, the database URL and the Angel One key, PIN and TOTP secret", () => {
     const secret = Object.keys(SETTINGS).filter((n) => isSecret(n as keyof typeof SETTINGS));
-    expect(secret.sort()).toEqual(["DATABASE_URL", "TELEGRAM_BOT_TOKEN"]);
+    expect(secret.sort()).toEqual(["ANGEL_API_KEY", "ANGEL_PIN", "ANGEL_TOTP_SECRET", "DATABASE_URL", "TELEGRAM_BOT_TOKEN"]);
+  });
+
+  it("BROKER=angelone without its settings names each missing one on its own line, and never echoes a secret", () => {
+    const err = (() => {
+      try {
+        load({ BROKER: "angelone", ANGEL_CLIENT_CODE: "A123", ANGEL_PIN: "4321" });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems.map((p) => p.split(":")[0])).toEqual(["ANGEL_API_KEY", "ANGEL_TOTP_SECRET"]);
+    expect(err.message).not.toContain("4321");
+  });
+
+  it("BROKER=angelone reads Angel's prices, is paper until LIVE_TRADING=yes, and refuses a replay feed", () => {
+    const angel = { BROKER: "angelone", ANGEL_API_KEY: "k", ANGEL_CLIENT_CODE: "A1", ANGEL_PIN: "1111", ANGEL_TOTP_SECRET: "JBSWY3DPEHPK3PXP" };
+    const paper = load(angel);
+    expect(paper.FEED).toBe("angelone");
+    expect(tradingMode(paper)).toBe("paper");
+    expect(tradingMode(load({ ...angel, LIVE_TRADING: "yes" }))).toBe("live");
+    expect(tradingMode(load({ ...angel, LIVE_TRADING: "true" }))).toBe("paper");
+    expect(() => load({ ...angel, FEED: "replay" })).toThrow(/FEED: BROKER=angelone trades on Angel One's live prices/);
+    expect(() => load({ ...angel, ANGEL_TOTP_SECRET: "not base32!" })).toThrow(/ANGEL_TOTP_SECRET: expected a base32 secret .*\(got \*\*\*\)/);
+    expect(load({}).FEED).toBe("replay");
+    expect(tradingMode(load({ LIVE_TRADING: "yes" }))).toBe("paper");
   });
 
   it("describeConfig masks secrets as *** and never contains their text", () => {
