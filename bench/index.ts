@@ -15,6 +15,8 @@ import { STRATEGIES } from "../src/engine/strategies/registry.js";
 import { smaCross } from "../src/engine/strategies/sma-cross.js";
 import { syntheticUniverse } from "./synthetic-universe.js";
 import { commandRoundTrip } from "./round-trip.js";
+import { liveApprovalLatency } from "./live-order.js";
+import { tickBench } from "./ticks.js";
 import { runBacktest } from "../src/engine/backtest/backtester.js";
 import { loadUniverse } from "../src/engine/market/universe.js";
 import type { Strategy } from "../src/engine/strategies/strategy.js";
@@ -167,6 +169,16 @@ rows.push({ name: "resident memory after the backtests", value: Math.round(proce
   rows.push({ name: "signal approved → order committed and accepted, p99", value: Number(pct(lat, 99).toFixed(2)), unit: "ms", target: "p99 < 20 ms (issue 6)" });
   await database.close();
 }
+
+// 2b. The same approvals with the Angel One adapter: the order goes over HTTP to the SmartAPI stand-in.
+{
+  const lat = await liveApprovalLatency(100);
+  rows.push({ name: `signal approved → order committed and accepted by the SmartAPI stand-in (n=${lat.length}), p50`, value: Number(pct(lat, 50).toFixed(2)), unit: "ms", target: "-" });
+  rows.push({ name: "signal approved → order committed and accepted by the SmartAPI stand-in, p99", value: Number(pct(lat, 99).toFixed(2)), unit: "ms", target: "p99 < 20 ms (issue 6)" });
+}
+
+// 2c. Live ticks: packet decode, LTP cache and stop checks, candles from ticks.
+for (const r of await tickBench()) rows.push(r);
 
 // 3. Chat command round trip through the Telegram stand-in (100 open positions, 10,000 closed trades).
 for (const r of await commandRoundTrip()) {

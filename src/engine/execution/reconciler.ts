@@ -163,7 +163,13 @@ export class Reconciler {
     if (o.status === "new" || (o.status === "unknown" && at.getTime() - o.updatedAt.getTime() >= this.graceMs)) {
       // The broker's book is the authority: the order is not there, so sending it cannot double it.
       const placed = await this.d.orders.place(o, at, o.status === "new" ? "not at the broker: placed" : "not at the broker after its lost answer: placed under the same tag");
-      diff({ kind: "order_placed", symbol: o.symbol, clientOrderId: o.clientOrderId, text: `Not at the broker: ${what} was placed now (${placed.status}).` });
+      const done = placed.status !== "new" && placed.status !== "unknown";
+      diff({
+        kind: "order_placed",
+        symbol: o.symbol,
+        clientOrderId: o.clientOrderId,
+        text: done ? `Not at the broker: ${what} was placed now (${placed.status}).` : `Not at the broker: ${what} could not be placed yet (no answer); tried again on the next pass.`,
+      });
       return;
     }
     if (o.status === "unknown") return; // still within the grace: the broker may yet show it
