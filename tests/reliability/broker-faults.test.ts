@@ -68,7 +68,7 @@ describe("20% of broker calls failing at random", () => {
     const repo = new Repo(database.db);
     const clock = new ManualClock(fromIst("2025-10-01", "10:00"));
     const orders = new OrderManager(repo, broker, clock, new Portfolio(deliveryFillCharges), {
-      context: async (o) => ({ strategy: "chaos", stop: null, targets: [], exitReason: o.purpose === "exit" ? "manual" : "manual" }),
+      context: async () => ({ strategy: "chaos", stop: null, targets: [], exitReason: "manual" }),
       filled: async () => {},
       rejected: async () => {},
     });
