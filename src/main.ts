@@ -25,7 +25,7 @@ import type { AngelWs } from "./engine/feed/angel-ws.js";
 import { AngelOneBroker } from "./engine/execution/angelone/angel-broker.js";
 import type { CrashPoint } from "./engine/execution/order-manager.js";
 import { BANKNIFTY } from "./engine/market/shipped-data.js";
-import { loadNseCalendar } from "./engine/market/calendar.js";
+import { loadNseCalendar, marketWindow } from "./engine/market/calendar.js";
 import { JOB_NAMES, JOB_TABLE, type JobName } from "./engine/schedule/jobs.js";
 import { istDate } from "./engine/time/ist.js";
 import { MarketSchedule, type ScheduledRun } from "./engine/schedule/market-schedule.js";
@@ -139,6 +139,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   const bus = new EventBus((event, err) => log.error("event listener failed", { event, error: (err as Error).message }));
   // The broker reads volumes from the desk's own series, which exists once the desk does.
   const deskRef: { current: Desk | null } = { current: null };
+  const calendar = loadNseCalendar();
   const desk = new Desk({
     repo,
     broker: mode === "live" && angel ? angel : paperBroker(cfg.SLIPPAGE, (symbol) => deskRef.current?.series.bars(symbol, "1d") ?? []),
@@ -158,17 +159,19 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     signalTtlMinutes: cfg.SIGNAL_TTL_MINUTES,
     strategies: cfg.ENABLED_STRATEGIES.map(strategyByName),
     autoAccept: cfg.AUTO_ACCEPT_STRATEGIES,
+    intraday: cfg.INTRADAY_STRATEGIES,
     charges: deliveryFillCharges,
     mode,
     bus,
     ...(crashPoint ? { crashPoint } : {}),
+    // A real exchange takes orders in its session only: what is decided outside it waits for the open.
+    ...(mode === "live" && angel ? { orderWindow: () => marketWindow(calendar, wall.now()) } : {}),
     ...(cfg.BROKER === "angelone" && mode === "paper" ? { brokerNote: "paper orders on Angel One's prices (LIVE_TRADING is not yes)" } : {}),
   });
   deskRef.current = desk;
   const resumed = await desk.init();
   // The market-day schedule runs on the replay's clock. Only the digest has work in a replay;
   // the other jobs (instrument refresh, scans, index watch) wait for a live feed.
-  const calendar = loadNseCalendar();
   const digestJob = { fn: async (_run: ScheduledRun) => {} };
   const schedule = new MarketSchedule({
     calendar,

@@ -191,7 +191,8 @@ function orderLine(o: OrderView): string {
       : o.orderType === "stop"
         ? `stop at ${o.limitPrice !== null ? rs(o.limitPrice) : "?"}`
         : `limit ${o.limitPrice !== null ? rs(o.limitPrice) : "?"}`;
-  return `${side(o)} ${o.qty} <b>${esc(o.symbol)}</b> ${how} (${esc(o.purpose)})`;
+  const queued = o.status === "new" ? " · queued: sent when the market opens" : o.status === "unknown" ? " · no answer yet: looked up by its tag" : "";
+  return `${side(o)} ${o.qty} <b>${esc(o.symbol)}</b> ${how} (${esc(o.purpose)})${queued}`;
 }
 
 /** A whole fill keeps the old wording ("filled BUY 40 INFY at ₹…"); a part says how much is done. */

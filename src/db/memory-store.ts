@@ -864,7 +864,7 @@ export class MemoryStore implements Store {
     id: number,
     status: OrderStatus,
     at: Date,
-    fields: Partial<Pick<OrderView, "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason">> = {},
+    fields: Partial<Pick<OrderView, "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "qty" | "limitPrice">> = {},
     note?: string,
   ): Promise<OrderView> {
     await this.gate();

@@ -247,7 +247,7 @@ export class Repo {
     id: number,
     status: OrderStatus,
     at: Date,
-    fields: Partial<Pick<OrderView, "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason">> = {},
+    fields: Partial<Pick<OrderView, "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "qty" | "limitPrice">> = {},
     note?: string,
   ): Promise<OrderView> {
     const entry = JSON.stringify([{ status, at: at.toISOString(), ...(note ? { note } : {}) }]);

@@ -5,6 +5,7 @@ import type { Broker, BrokerFill } from "./execution/broker.js";
 import { OrderManager } from "./execution/order-manager.js";
 import { clientOrderId } from "./ids.js";
 import type { CrashPoint } from "./execution/order-manager.js";
+import { ProtectiveStops } from "./execution/protective-stop.js";
 import { Reconciler, type ReconcileReport } from "./execution/reconciler.js";
 import { barClose, timeframeMs, type Candle } from "./market/candle.js";
 import { alreadyDecided } from "./decision-text.js";
@@ -51,6 +52,14 @@ export interface DeskOptions {
   brokerNote?: string;
   /** How long an unanswered order must be missing from the broker's book before it is placed again (default 30 s). */
   unknownGraceMs?: number;
+  /**
+   * Why the broker cannot take orders now (its market is closed), or null. Orders
+   * decided meanwhile are committed and queued, and sent at the open. Unset: the
+   * broker always takes them (paper fills them on the next price).
+   */
+  orderWindow?: () => string | null;
+  /** Strategies traded as INTRADAY (MIS): squared off before the session's end (squareOffIntraday). */
+  intraday?: readonly string[];
 }
 
 export type Decision = { ok: true; signal: SignalView } | { ok: false; message: string; signal?: SignalView };
@@ -80,29 +89,45 @@ export class Desk {
   /** Wall-clock times of entry orders placed, for MAX_ORDERS_PER_MINUTE (live only). */
   private readonly entryTimes: number[] = [];
   private readonly auto = new Set<string>();
+  private readonly intraday: ReadonlySet<string>;
+  /** The day intraday positions were squared off: no new intraday entry until the session closes. */
+  private squaredOffOn: IstDate | null = null;
   private readonly orders: OrderManager;
   private readonly portfolio: Portfolio;
   private readonly positions: PositionManager;
   private readonly reconciler: Reconciler;
+  private readonly stops: ProtectiveStops;
+  /** A real broker's queued orders go out only once its books have been read since this start (an order sent before a crash is found, not doubled). */
+  private reconciled = false;
+  private lastRelease = -Infinity;
 
   constructor(readonly opts: DeskOptions) {
     this.bus = opts.bus ?? new EventBus();
+    this.intraday = new Set(opts.intraday ?? []);
     this.portfolio = new Portfolio(opts.charges);
     this.orders = new OrderManager(opts.repo, opts.broker, opts.marketClock, this.portfolio, {
       context: (o) => this.fillContext(o),
       filled: (o, f, r) => this.afterFill(o, f, r),
       rejected: (o, reason) => this.afterReject(o, reason),
+      product: async (o) => (this.intraday.size > 0 && this.intraday.has(await this.strategyOf(o)) ? "INTRADAY" : undefined),
       unknown: async (o, reason) => {
         this.bus.emit("alert", { level: "error", text: `No answer from the broker for order ${o.clientOrderId} (${o.side} ${o.qty} ${o.symbol}): ${reason}. It will be looked up by its tag, not sent again.` });
       },
-    }, opts.crashPoint ? { crashPoint: opts.crashPoint } : {});
+    }, { ...(opts.crashPoint ? { crashPoint: opts.crashPoint } : {}), ...(opts.orderWindow ? { closed: opts.orderWindow } : {}) });
+    this.stops = new ProtectiveStops({
+      repo: opts.repo,
+      orders: this.orders,
+      clock: opts.wallClock,
+      lastPrice: (symbol) => this.ltp.price(symbol),
+      alert: (text) => this.bus.emit("alert", { level: "warn", text }),
+    });
     this.reconciler = new Reconciler({
       repo: opts.repo,
       broker: opts.broker,
       orders: this.orders,
       clock: opts.wallClock,
       ...(opts.unknownGraceMs !== undefined ? { unknownGraceMs: opts.unknownGraceMs } : {}),
-      hooks: { rejected: (o, reason) => this.afterReject(o, reason), expired: (o) => this.replaceExpiredStop(o) },
+      hooks: { rejected: (o, reason) => this.afterReject(o, reason) },
     });
     this.reports = new Reports(opts.repo, () => this.marketDate(), opts.capital);
     this.controls = new Controls(opts.repo, opts.wallClock, opts.maxDailyLossPct ?? DEFAULT_MAX_DAILY_LOSS_PCT);
@@ -116,6 +141,7 @@ export class Desk {
       wallClock: opts.wallClock,
       ownExits: new Set(opts.strategies.filter((s) => s.ownExits).map((s) => s.name)),
       cancelWorking: (id, why) => this.cancelWorking(id, why),
+      stops: this.stops,
     });
   }
 
@@ -182,6 +208,7 @@ export class Desk {
     return this.serial.run(async () => {
       if (!this.ltp.set(symbol, price, at)) return; // older than what is held: out of order
       if (at.getTime() > this.opts.marketClock.now().getTime()) this.opts.marketClock.set?.(at);
+      await this.releaseQueued();
       await this.opts.broker.onTick?.(symbol, price, at);
       this.feed.at = at;
     });
@@ -206,6 +233,8 @@ export class Desk {
   closeDay(date: IstDate, daily: readonly Candle[]): Promise<void> {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "15:30"));
+      // Signals from now on are for the next session: intraday entries are taken again.
+      this.squaredOffOn = null;
       // A live day's bars are built from its ticks and known only now (a replayed day's were added at the open).
       for (const b of daily) this.series.add(b);
       await this.managePositions(daily);
@@ -276,7 +305,7 @@ export class Desk {
       await this.repo.insertSignal({ ...base, status: "skipped", statusReason: skip });
       return;
     }
-    const blocked = this.controls.entryBlock();
+    const blocked = this.controls.entryBlock() ?? this.intradayTooLate(d.strategy);
     if (blocked) {
       await this.repo.insertSignal({ ...base, status: "refused", statusReason: blocked });
       this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
@@ -403,8 +432,10 @@ export class Desk {
 
   /** Cancels whatever still works at the broker for a position (its stop, an unfilled exit). */
   private async cancelWorking(positionId: number, why: string): Promise<void> {
-    for (const o of await this.repo.ordersByStatus(["submitted", "partially_filled"])) {
-      if (o.positionId === positionId) await this.orders.cancel(o, why);
+    // A queued order is known unsent once the broker's books were read (or with paper): it is dropped in the books.
+    const queuedToo = this.opts.broker.inProcess || this.reconciled;
+    for (const o of await this.repo.ordersByStatus(queuedToo ? ["new", "submitted", "partially_filled"] : ["submitted", "partially_filled"])) {
+      if (o.positionId === positionId && !this.orders.isInFlight(o.clientOrderId)) await this.orders.cancel(o, why);
     }
   }
 
@@ -500,6 +531,50 @@ export class Desk {
   }
 
   /**
+   * Closes every open position of an intraday strategy at market, before the
+   * broker's own square-off (which charges for it and picks its own moment).
+   * Until the session closes, no new intraday entry is taken.
+   */
+  squareOffIntraday(date: IstDate): Promise<Array<{ symbol: string; qty: number; clientOrderId: string; status: string }>> {
+    return this.serial.run(async () => {
+      this.squaredOffOn = date;
+      const now = this.opts.wallClock.now();
+      const exits = [];
+      for (const p of await this.repo.openPositions()) {
+        if (!this.intraday.has(p.strategy)) continue;
+        const why = `intraday_square_off:${date}`;
+        await this.repo.setSetting(`exitReason:${clientOrderId(p.id, "exit", why)}`, "intraday_square_off", now, "desk");
+        const order = await this.exitPosition(p.id, null, why);
+        if (order) exits.push({ symbol: p.symbol, qty: p.qty, clientOrderId: order.clientOrderId, status: order.status });
+      }
+      if (exits.length) {
+        await this.repo.event("square_off", `intraday square-off: ${exits.length} positions`, now, "desk", { exits });
+        this.bus.emit("alert", { level: "info", text: `Intraday square-off: ${exits.map((e) => `${e.symbol} × ${e.qty}`).join(", ")} closed at market before the session ends.` });
+      }
+      return exits;
+    });
+  }
+
+  /** Why an intraday strategy may not enter now (its positions were squared off for the day), or null. */
+  private intradayTooLate(strategy: string): string | null {
+    if (!this.intraday.has(strategy) || this.squaredOffOn !== this.marketDate()) return null;
+    return "intraday positions were squared off for the day: no new intraday entry until the next session";
+  }
+
+  /** The strategy an order belongs to (its signal's, else its position's). */
+  private async strategyOf(o: OrderView): Promise<string> {
+    if (o.signalId) {
+      const s = await this.repo.signal(o.signalId);
+      if (s) return s.strategy;
+    }
+    if (o.positionId !== null) {
+      const p = await this.repo.position(o.positionId);
+      if (p) return p.strategy;
+    }
+    return "manual";
+  }
+
+  /**
    * Emergency flatten: cancels every working order (stops included), then exits
    * every open position at market. Returns what was done.
    */
@@ -561,8 +636,8 @@ export class Desk {
       this.bus.emit("signal.decided", { signal: decided });
       return { ok: true, signal: decided };
     }
-    // A halt or pause that came while the signal waited still stops its order.
-    const blocked = this.controls.entryBlock();
+    // A halt or pause that came while the signal waited still stops its order (and so does the intraday square-off).
+    const blocked = this.controls.entryBlock() ?? this.intradayTooLate(decided.strategy);
     if (blocked) {
       const refused = (await this.repo.transitionSignal(id, ["approved"], "refused", { statusReason: blocked }))!;
       this.bus.emit("signal.decided", { signal: refused });
@@ -632,25 +707,35 @@ export class Desk {
 
   private async reconcileNow(reason: string): Promise<ReconcileReport> {
     const report = await this.reconciler.run(reason);
+    if (report.ok) {
+      this.reconciled = true;
+      // A stop the broker let lapse with its day, or one lost to a crash, goes out again; one left at an old price follows.
+      await this.stops.ensure(await this.repo.openPositions(), `reconciliation (${reason})`);
+    }
     if (!report.ok || report.differences.length) this.bus.emit("reconciled", { report });
     return report;
   }
 
-  /** A protective stop the broker let lapse with its day goes out again for the open position. */
-  private async replaceExpiredStop(o: OrderView): Promise<void> {
-    if (o.purpose !== "stop" || o.positionId === null) return;
-    const pos = await this.repo.position(o.positionId);
-    if (!pos || pos.status !== "open" || pos.stop === null) return;
-    await this.orders.submit({
-      clientOrderId: clientOrderId(pos.id, "stop", pos.stop, this.marketDate()),
-      symbol: pos.symbol,
-      side: pos.side === "long" ? "sell" : "buy",
-      qty: pos.qty,
-      type: "stop",
-      price: pos.stop,
-      purpose: "stop",
-      positionId: pos.id,
-    });
+  /**
+   * Sends what waited for the market to open (or for a broker that refused to
+   * take calls), at most once a second. With a real broker, only after its books
+   * were read since this start.
+   */
+  private async releaseQueued(): Promise<void> {
+    if (!this.orders.hasQueued || this.orders.closedReason()) return;
+    if (!this.opts.broker.inProcess && !this.reconciled) return;
+    const now = this.opts.wallClock.now().getTime();
+    if (now - this.lastRelease < 1000) return;
+    this.lastRelease = now;
+    for (const o of await this.orders.releaseQueued((symbol) => this.ltp.price(symbol))) {
+      if (o.status === "rejected") continue; // said by the rejection hook
+      this.bus.emit("order.placed", { order: o });
+    }
+  }
+
+  /** Sends the orders queued for the market's open now (the open's scheduled job; ticks do it too). */
+  releaseAtOpen(): Promise<void> {
+    return this.serial.run(() => this.releaseQueued());
   }
 
   // ---- fills ----
@@ -681,18 +766,10 @@ export class Desk {
       if (o.signalId) await this.repo.transitionSignal(o.signalId, ["ordered", "approved"], "filled", { positionId: r.position.id });
       if (r.opened) {
         this.bus.emit("position.opened", { position: r.position });
-        if (r.position.stop !== null) {
-          await this.orders.submit({
-            clientOrderId: clientOrderId(r.position.id, "stop", r.position.stop),
-            symbol: o.symbol,
-            side: r.position.side === "long" ? "sell" : "buy",
-            qty: r.position.qty,
-            type: "stop",
-            price: r.position.stop,
-            purpose: "stop",
-            positionId: r.position.id,
-          });
-        }
+        await this.stops.open(r.position);
+      } else if (r.position.stop !== null && r.position.status === "open") {
+        // A later part of the entry: the stop grows with the position.
+        await this.stops.follow(r.position, r.position.stop, r.position.qty, "entry filled further");
       }
       return;
     }

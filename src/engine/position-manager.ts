@@ -9,6 +9,7 @@ import type { Store } from "../db/store.js";
 import type { Clock } from "./clock.js";
 import type { EventBus } from "./events.js";
 import type { OrderManager } from "./execution/order-manager.js";
+import type { ProtectiveStops } from "./execution/protective-stop.js";
 import { clientOrderId } from "./ids.js";
 import { atr } from "./indicators/atr.js";
 import type { Candle } from "./market/candle.js";
@@ -28,6 +29,8 @@ export interface PositionManagerDeps {
   wallClock: Clock;
   /** Strategies with their own stops and exits: their positions are left alone. */
   ownExits: ReadonlySet<string>;
+  /** The positions' stop orders at the broker. */
+  stops: ProtectiveStops;
   /** Cancels a position's working orders at the broker. */
   cancelWorking(positionId: number, why: string): Promise<void>;
 }
@@ -95,24 +98,10 @@ export class PositionManager {
         return;
       }
     }
-    // The stop at the broker follows: the new price, for what will still be held.
+    // The stop at the broker follows: the new price, for what will still be held (modified in place).
     if (stop !== pos.stop || held !== pos.qty) {
       if (stop !== pos.stop) await d.repo.updatePosition(pos.id, { stop });
-      for (const o of await d.repo.ordersByStatus(["submitted", "partially_filled"])) {
-        if (o.positionId === pos.id && o.purpose === "stop") await d.orders.cancel(o, "stop moved");
-      }
-      if (stop !== null && held > 0) {
-        await d.orders.submit({
-          clientOrderId: clientOrderId(pos.id, "stop", stop, held),
-          symbol: pos.symbol,
-          side: pos.side === "long" ? "sell" : "buy",
-          qty: held,
-          type: "stop",
-          price: stop,
-          purpose: "stop",
-          positionId: pos.id,
-        });
-      }
+      await d.stops.follow(pos, stop, held, stop !== pos.stop ? "stop moved" : "position reduced");
     }
   }
 }

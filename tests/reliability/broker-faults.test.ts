@@ -72,7 +72,7 @@ describe("20% of broker calls failing at random", () => {
       filled: async () => {},
       rejected: async () => {},
     });
-    const reconciler = new Reconciler({ repo, broker, orders, clock, unknownGraceMs: 0, hooks: { rejected: async () => {}, expired: async () => {} } });
+    const reconciler = new Reconciler({ repo, broker, orders, clock, unknownGraceMs: 0, hooks: { rejected: async () => {} } });
     // A read that got no answer (a loaded machine) is safe to ask again; what is read is what is checked.
     const read = async <T>(f: () => Promise<T>): Promise<T> => {
       for (let i = 0; ; i++) {

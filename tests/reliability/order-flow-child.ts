@@ -41,7 +41,7 @@ const orders = new OrderManager(
   },
   { crashPoint: (p) => void (p === crashAt && (say(`crash at ${p}`), process.kill(process.pid, "SIGKILL"))) },
 );
-const reconciler = new Reconciler({ repo, broker, orders, clock: systemClock, unknownGraceMs: 0, hooks: { rejected: async () => {}, expired: async () => {} } });
+const reconciler = new Reconciler({ repo, broker, orders, clock: systemClock, unknownGraceMs: 0, hooks: { rejected: async () => {} } });
 
 // Start-up as Dalal does it with a real broker.
 await orders.resume();

@@ -3,7 +3,8 @@ import type { Clock } from "../clock.js";
 import type { Paise } from "../money.js";
 import type { FillResult, Portfolio } from "../portfolio/portfolio.js";
 import type { OrderView } from "../views.js";
-import { BrokerError, type Broker, type BrokerFill, type OrderRequest } from "./broker.js";
+import { clientOrderId } from "../ids.js";
+import { BrokerError, type Broker, type BrokerFill, type OrderChange, type OrderRequest, type Product } from "./broker.js";
 import { assertMove, statusAfterFill } from "./order-state.js";
 
 export interface OrderIntent {
@@ -33,6 +34,8 @@ export interface OrderManagerHooks {
   rejected(order: OrderView, reason: string): Promise<void>;
   /** The broker gave no usable answer: the order may or may not exist until reconciliation looks it up. */
   unknown?(order: OrderView, reason: string): Promise<void>;
+  /** The product an order goes as (INTRADAY for an intraday strategy's); unset: the broker's default for the instrument. */
+  product?(order: OrderView): Promise<Product | undefined>;
 }
 
 /** Named moments of the order flow; a crash test stops the process at one of them. */
@@ -41,7 +44,15 @@ export type CrashPoint = "intent-committed" | "broker-answered" | "fill-received
 export interface OrderManagerOptions {
   /** Called at each crash point (a reliability test kills the process there); a no-op in use. */
   crashPoint?: (point: CrashPoint) => void;
+  /**
+   * Why the broker cannot take orders now (its market is closed), or null when it
+   * can. While closed, an order's intent is committed and queued as `new`; it is
+   * sent by releaseQueued() once the session opens. Unset: always open (paper).
+   */
+  closed?: () => string | null;
 }
+
+export type ModifyResult = { ok: true; order: OrderView } | { ok: false; order: OrderView; reason: string };
 
 /**
  * Intent first: the order is committed with its client id before the broker is
@@ -85,7 +96,61 @@ export class OrderManager {
     });
     if (!created && order.status !== "new") return order;
     this.opts.crashPoint?.("intent-committed");
+    const closed = this.closedReason();
+    if (closed) {
+      this.queued = true;
+      return created ? this.repo.updateOrder(order.id, "new", at, {}, `queued: ${closed}; sent when the market opens`) : order;
+    }
     return this.place(order, at);
+  }
+
+  /** Why orders cannot reach the broker now, or null. */
+  closedReason(): string | null {
+    return this.opts.closed?.() ?? null;
+  }
+
+  /** True when an order may be waiting as `new` for the market to open (or for a broker that refused to take calls). */
+  get hasQueued(): boolean {
+    return this.queued;
+  }
+
+  private queued = true;
+
+  /**
+   * Sends the orders queued while the market was closed (or refused as
+   * unavailable). A queued protective stop the price has already gone through
+   * (a gap at the open) would be refused by the exchange: it goes out as a
+   * market order instead, so the position is not left unprotected.
+   */
+  async releaseQueued(lastPrice: (symbol: string) => Paise | undefined): Promise<OrderView[]> {
+    if (this.closedReason()) return [];
+    const sent: OrderView[] = [];
+    let left = false;
+    for (const o of await this.repo.ordersByStatus(["new"])) {
+      if (this.inFlight.has(o.clientOrderId)) continue;
+      const ltp = lastPrice(o.symbol);
+      const crossed = o.orderType === "stop" && o.limitPrice !== null && ltp !== undefined && (o.side === "sell" ? ltp <= o.limitPrice : ltp >= o.limitPrice);
+      let placed: OrderView;
+      if (crossed) {
+        await this.settle(o, "cancelled", {}, "the price opened through the stop: sent at market instead");
+        placed = await this.submit({
+          clientOrderId: clientOrderId(o.clientOrderId, "gap"),
+          symbol: o.symbol,
+          side: o.side,
+          qty: o.qty,
+          type: "market",
+          purpose: o.purpose,
+          signalId: o.signalId,
+          positionId: o.positionId,
+        });
+      } else {
+        placed = await this.place(o, this.clock.now(), "sent at the market's open");
+      }
+      if (placed.status === "new") left = true;
+      sent.push(placed);
+    }
+    this.queued = left;
+    return sent;
   }
 
   /**
@@ -97,9 +162,14 @@ export class OrderManager {
    * - refused before the order system (rate limit) → stays new for the next pass.
    */
   async place(order: OrderView, at: Date = this.clock.now(), note?: string): Promise<OrderView> {
+    if (this.closedReason()) {
+      this.queued = true;
+      return order;
+    }
     this.inFlight.add(order.clientOrderId);
     try {
-      const { brokerOrderId } = await this.broker.placeOrder(this.requestOf(order, order.qty, at));
+      const product = await this.hooks.product?.(order);
+      const { brokerOrderId } = await this.broker.placeOrder({ ...this.requestOf(order, order.qty, at), ...(product ? { product } : {}) });
       this.opts.crashPoint?.("broker-answered");
       assertMove(order.clientOrderId, order.status, "submitted");
       return await this.repo.updateOrder(order.id, "submitted", this.clock.now(), { brokerOrderId }, note);
@@ -112,7 +182,8 @@ export class OrderManager {
         return unknown;
       }
       if (err instanceof BrokerError && err.kind === "unavailable") {
-        // Nothing reached the order system: it stays as it is and the next reconciliation places it.
+        // Nothing reached the order system: it stays as it is and the next pass places it.
+        if (order.status === "new") this.queued = true;
         return order;
       }
       const rejected = await this.repo.updateOrder(order.id, "rejected", this.clock.now(), { reason });
@@ -152,6 +223,32 @@ export class OrderManager {
     if (order.status === "cancelled") return order;
     assertMove(order.clientOrderId, order.status, "cancelled");
     return this.repo.updateOrder(order.id, "cancelled", this.clock.now(), {}, note);
+  }
+
+  /**
+   * Moves a working order's price (a stop's trigger) or quantity: at the broker
+   * first, then in the books. A queued order has not been sent: only the books
+   * change. A refusal or no answer leaves the books as they were (the order still
+   * works at its old terms, or reconciliation reads what the broker has).
+   */
+  async modify(order: OrderView, change: OrderChange, note: string): Promise<ModifyResult> {
+    const fields = { ...(change.qty !== undefined ? { qty: change.qty } : {}), ...(change.price !== undefined ? { limitPrice: change.price } : {}) };
+    if (order.status === "new" && !this.inFlight.has(order.clientOrderId)) {
+      return { ok: true, order: await this.repo.updateOrder(order.id, "new", this.clock.now(), fields, note) };
+    }
+    if ((order.status !== "submitted" && order.status !== "partially_filled") || order.brokerOrderId === null) {
+      return { ok: false, order, reason: `order ${order.clientOrderId} is ${order.status}: nothing working to change` };
+    }
+    if (change.qty !== undefined && change.qty <= order.filledQty) {
+      return { ok: false, order, reason: `order ${order.clientOrderId} has ${order.filledQty} filled already: it cannot shrink to ${change.qty}` };
+    }
+    try {
+      await this.broker.modifyOrder(order.brokerOrderId, change);
+    } catch (err) {
+      if (!(err instanceof BrokerError)) throw err;
+      return { ok: false, order, reason: err.message };
+    }
+    return { ok: true, order: await this.repo.updateOrder(order.id, order.status, this.clock.now(), fields, note) };
   }
 
   /** Moves an order to what reconciliation found at the broker. */

@@ -2,7 +2,7 @@ import type { Candle, Timeframe } from "../market/candle.js";
 import { defaultEquityTick } from "../market/tick.js";
 import { roundToTick, type Paise } from "../money.js";
 import { istDate } from "../time/ist.js";
-import type { Broker, BrokerFill, BrokerOrder, BrokerPosition, BrokerTrade, Funds, GttRequest, GttRule, Holding, OrderChange, OrderRequest, Profile, Quote } from "./broker.js";
+import { BrokerError, type Broker, type BrokerFill, type BrokerOrder, type BrokerPosition, type BrokerTrade, type Funds, type GttRequest, type GttRule, type Holding, type OrderChange, type OrderRequest, type Profile, type Quote } from "./broker.js";
 import { applySlippage, liquidityCategory, roundAdverse, slippageBps, slippageModelProblem, type LiquidityCategory, type SlippageModel } from "./slippage.js";
 
 /** A working order: `qty` is what is still open; `filledQty` what this broker has filled of it. */
@@ -88,7 +88,7 @@ export class PaperBroker implements Broker {
 
   async modifyOrder(brokerOrderId: string, change: OrderChange): Promise<void> {
     const o = this.working.get(brokerOrderId);
-    if (!o) throw new Error(`order ${brokerOrderId} is not working`);
+    if (!o) throw new BrokerError("rejected", `order ${brokerOrderId} is not working`);
     if (change.qty !== undefined) {
       if (!Number.isInteger(change.qty) || change.qty <= o.filledQty) throw new Error(`new quantity must be a whole number above the ${o.filledQty} already filled, got ${change.qty}`);
       o.qty = change.qty - o.filledQty;

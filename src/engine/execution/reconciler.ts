@@ -40,8 +40,6 @@ export interface ReconcileReport {
 export interface ReconcilerHooks {
   /** An order the broker refused after all (the desk fails its signal). */
   rejected(order: OrderView, reason: string): Promise<void>;
-  /** A working order the broker let expire at the end of its day (a protective stop is placed again). */
-  expired(order: OrderView): Promise<void>;
 }
 
 export interface ReconcilerOptions {
@@ -160,6 +158,14 @@ export class Reconciler {
 
   private async settleAbsent(o: OrderView, at: Date, diff: (d: Difference) => void): Promise<void> {
     const what = `${o.side} ${o.qty} ${o.symbol} (order ${o.clientOrderId})`;
+    if (o.status === "unknown" && istDate(o.updatedAt) < istDate(at)) {
+      // Yesterday's book and trades are gone: whether it filled then cannot be read, so it is never sent again.
+      await this.d.orders.settle(o, "cancelled", { reason: "unconfirmed when its day ended" }, "not in the broker's book the next day: not sent again");
+      diff({ kind: "order_missing", symbol: o.symbol, clientOrderId: o.clientOrderId, text: `${what} was never confirmed before its day ended and is not in today's book: closed in our books, not sent again. Check the positions at the broker.` });
+      return;
+    }
+    // Queued for the open (the market is closed): the open sends it.
+    if ((o.status === "new" || o.status === "unknown") && this.d.orders.closedReason()) return;
     if (o.status === "new" || (o.status === "unknown" && at.getTime() - o.updatedAt.getTime() >= this.graceMs)) {
       // The broker's book is the authority: the order is not there, so sending it cannot double it.
       const placed = await this.d.orders.place(o, at, o.status === "new" ? "not at the broker: placed" : "not at the broker after its lost answer: placed under the same tag");
@@ -174,10 +180,9 @@ export class Reconciler {
     }
     if (o.status === "unknown") return; // still within the grace: the broker may yet show it
     if (istDate(o.placedAt) < istDate(at)) {
-      // Day orders end with their session; a protective stop is placed again by the desk.
-      const gone = await this.d.orders.settle(o, "cancelled", { reason: "expired at the end of its day" }, "not in the broker's book the next day");
+      // Day orders end with their session; the desk places a protective stop again after the pass.
+      await this.d.orders.settle(o, "cancelled", { reason: "expired at the end of its day" }, "not in the broker's book the next day");
       diff({ kind: "order_expired", symbol: o.symbol, clientOrderId: o.clientOrderId, text: `${what} expired at the broker at the end of its day.` });
-      await this.d.hooks.expired(gone);
       return;
     }
     diff({ kind: "order_missing", symbol: o.symbol, clientOrderId: o.clientOrderId, text: `${what} is working in our books but missing from the broker's book: left as it is, check the broker.` });

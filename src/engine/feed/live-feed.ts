@@ -33,6 +33,9 @@ export interface LiveFeedState {
   dropped: number;
 }
 
+/** Intraday positions are closed 20 minutes before the session ends: 15:10 IST on a regular day. */
+export const SQUARE_OFF_BEFORE_CLOSE_MS = 20 * 60_000;
+
 /**
  * Live prices into the desk, on exchange time: each tick marks the price and
  * meets the paper broker's working orders; 1-minute and 75-minute bars are built
@@ -46,6 +49,8 @@ export class LiveFeed {
   private readonly serial = new Serial();
   private day: IstDate | null = null;
   private open = false;
+  /** The day whose intraday positions were squared off. */
+  private squared: IstDate | null = null;
   private marketMs = 0;
   private wallMsAtMarket = 0;
   private ticks = 0;
@@ -126,6 +131,11 @@ export class LiveFeed {
       await this.desk.openDay(d, []);
     }
     await this.bars(this.builder.closeUntil(now));
+    // Intraday positions go before the broker's own square-off, a set time before the session's end.
+    if (this.open && session && this.day === d && this.squared !== d && now.getTime() >= session.close.getTime() - SQUARE_OFF_BEFORE_CLOSE_MS) {
+      this.squared = d;
+      await this.desk.squareOffIntraday(d);
+    }
     if (this.open && session && this.day === d && now >= session.close) await this.closeDay(d);
   }
 

@@ -19,7 +19,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { addDays, fromIst, isIstDate, istDate, istTime, weekday, type IstDate } from "../time/ist.js";
+import { addDays, formatIst, fromIst, isIstDate, istDate, istTime, weekday, type IstDate } from "../time/ist.js";
 
 export const REGULAR_OPEN = "09:15";
 export const REGULAR_CLOSE = "15:30";
@@ -289,6 +289,13 @@ function describeYears(years: ReadonlySet<number>): string {
 // Loading from data/holidays
 
 /** <project>/data/holidays, found relative to this file (src/engine/market). */
+/** Null while the market is in session, else why it is closed and when it opens (the order window of a real broker). */
+export function marketWindow(calendar: NseCalendar, t: Date): string | null {
+  const s = calendar.isCovered(istDate(t)) ? calendar.marketStatus(t) : { open: false, reason: "closed: the holiday calendar does not cover this year" };
+  if (s.open) return null;
+  return "nextOpen" in s && s.nextOpen ? `market ${s.reason}; opens ${formatIst(s.nextOpen)}` : `market ${s.reason}`;
+}
+
 export const DEFAULT_HOLIDAY_DIR = fileURLToPath(new URL("../../../data/holidays/", import.meta.url));
 
 const HOLIDAY_FILE_RE = /^nse_holidays_(\d{4})\.csv$/;

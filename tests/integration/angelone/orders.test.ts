@@ -124,10 +124,23 @@ describe("placing and filling", () => {
   it("an order the exchange refuses is in the book as rejected with Angel's reason", async () => {
     const { broker } = await connected();
     standIn.market.tick("RELIANCE", 140_000);
-    // RELIANCE moves in 10-paise steps: 1380.55 is off the tick.
-    const { brokerOrderId } = await broker.placeOrder({ clientOrderId: "D20251121R0001", symbol: "RELIANCE", side: "buy", qty: 1, type: "limit", price: 138_055 });
+    // Far more than the account's cash.
+    const { brokerOrderId } = await broker.placeOrder({ clientOrderId: "D20251121R0001", symbol: "RELIANCE", side: "buy", qty: 50_000_000, type: "limit", price: 138_050 });
     const [row] = await broker.orderBook();
-    expect(row).toMatchObject({ brokerOrderId, status: "rejected", reason: expect.stringMatching(/tick size/) });
+    expect(row).toMatchObject({ brokerOrderId, status: "rejected", reason: expect.stringMatching(/Insufficient Funds/) });
+  });
+
+  it("puts an off-tick price on the instrument's tick: a buy's down, a sell stop's up", async () => {
+    const { broker } = await connected();
+    standIn.market.tick("RELIANCE", 140_000);
+    // RELIANCE moves in 10-paise steps: 1380.55 and 1364.15 are off the tick.
+    await broker.placeOrder({ clientOrderId: "D20251121R0002", symbol: "RELIANCE", side: "buy", qty: 1, type: "limit", price: 138_055 });
+    await broker.placeOrder({ clientOrderId: "D20251121R0003", symbol: "RELIANCE", side: "sell", qty: 1, type: "stop", price: 136_415 });
+    expect(placed().map((p) => [p.ordertag, p.price, p.triggerprice])).toEqual([
+      ["D20251121R0002", "1380.50", undefined],
+      ["D20251121R0003", "0", "1364.20"],
+    ]);
+    expect((await broker.orderBook()).map((o) => o.status).sort()).toEqual(["open", "trigger_pending"]);
   });
 
   it("a malformed order is refused with Angel's code in plain words", async () => {

@@ -469,13 +469,15 @@ export class StandInMarket {
     order.exchangeorderid = `1100000${String(this.orderSeq).padStart(9, "0")}`;
     if (needsTrigger) order.status = "trigger pending";
 
-    const ltp = this.quotes.get(inst.token)?.ltp;
-    if (ordertype === "MARKET" && ltp !== undefined) {
+    const quote = this.quotes.get(inst.token);
+    const ltp = quote?.ltp;
+    // Before the day's first trade a market order meets the opening price, not yesterday's close: it waits for the open.
+    if (ordertype === "MARKET" && ltp !== undefined && quote!.open !== 0) {
       const ratio = this.takePartial();
       const lot = inst.lotSize;
       const part = ratio === null ? order.quantity : Math.max(lot, Math.floor((order.quantity * ratio) / lot) * lot);
       this.fill(order, Math.min(part, order.quantity), ltp, now);
-    } else if (ltp !== undefined) {
+    } else if (ltp !== undefined && ordertype !== "MARKET") {
       this.matchOnTick(order, ltp, now);
     }
     if (duration === "IOC" && WORKING.has(order.status)) {

@@ -210,6 +210,8 @@ export class AngelOneBroker implements Broker {
           tradingsymbol: inst.tradingsymbol,
           token: inst.token,
           exchange: inst.exchange,
+          side: req.side,
+          tick: inst.tick,
           ...(req.price !== undefined ? { price: req.price } : {}),
         };
         this.tracked.set(placed.orderid, { clientOrderId: req.clientOrderId, tag: tags[i]!, group, shape });

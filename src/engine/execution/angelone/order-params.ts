@@ -4,7 +4,7 @@
  * prices in rupees with two decimals, quantities as strings.
  */
 import { BrokerError, type OrderChange, type OrderRequest, type Product } from "../broker.js";
-import type { Paise } from "../../money.js";
+import { roundToTick, type Paise } from "../../money.js";
 import { isDerivativeSegment, type AngelInstrument } from "./instruments.js";
 
 /** SmartAPI's ordertag holds at most 20 characters (longer is refused, AB4008). */
@@ -14,6 +14,18 @@ export const MAX_TAG_LENGTH = 20;
 export function rupees(p: Paise): string {
   if (!Number.isSafeInteger(p) || p < 0) throw new RangeError(`price must be a whole, non-negative number of paise, got ${p}`);
   return `${Math.floor(p / 100)}.${String(p % 100).padStart(2, "0")}`;
+}
+
+/**
+ * A price put on the instrument's tick from the scrip master (NSE's price-band
+ * ticks change, and Angel refuses an off-tick price), never to the trader's
+ * cost: a sell stop moves up and a buy stop down (tighter, never looser); a buy
+ * limit moves down and a sell limit up (never more aggressive).
+ */
+export function onInstrumentTick(price: Paise, tick: Paise, side: OrderRequest["side"]): Paise {
+  if (!(tick > 1)) return price;
+  // One rule serves both: a sell's price rounds up, a buy's down.
+  return roundToTick(price, tick, side === "sell" ? "up" : "down");
 }
 
 export function productFor(req: Pick<OrderRequest, "product">, inst: AngelInstrument): Product {
@@ -57,13 +69,13 @@ export function placeParams(req: OrderRequest, inst: AngelInstrument, qty: numbe
     ordertype: ORDER_TYPES[req.type],
     producttype: productFor(req, inst),
     duration: "DAY",
-    price: req.type === "limit" ? rupees(req.price!) : "0",
+    price: req.type === "limit" ? rupees(onInstrumentTick(req.price!, inst.tick, req.side)) : "0",
     squareoff: "0",
     stoploss: "0",
     quantity: String(qty),
     ordertag: tag,
   };
-  if (req.type === "stop") p.triggerprice = rupees(req.price!);
+  if (req.type === "stop") p.triggerprice = rupees(onInstrumentTick(req.price!, inst.tick, req.side));
   return p;
 }
 
@@ -77,11 +89,15 @@ export interface OrderShape {
   tradingsymbol: string;
   token: string;
   exchange: string;
+  /** Known for orders placed by this process: a changed price is put on the instrument's tick. */
+  side?: OrderRequest["side"];
+  tick?: Paise;
 }
 
 /** modifyOrder parameters: the order as it should be after the change. */
 export function modifyParams(orderId: string, shape: OrderShape, change: OrderChange): Record<string, string> {
-  const price = change.price ?? shape.price;
+  const wanted = change.price ?? shape.price;
+  const price = wanted !== undefined && shape.side && shape.tick ? onInstrumentTick(wanted, shape.tick, shape.side) : wanted;
   const p: Record<string, string> = {
     variety: shape.variety,
     orderid: orderId,
