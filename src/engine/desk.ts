@@ -160,6 +160,8 @@ export class Desk {
     const resumedOrders = await this.orders.resume();
     // A real broker's books are the truth after a restart: what was sent before the crash is found by its tag.
     if (!this.opts.broker.inProcess) await this.reconcileNow("start-up");
+    // In-process stops were taken back at their written price: one moved just before a crash follows its position again.
+    else await this.stops.ensure(await this.repo.openPositions(), "restart");
     const open = await this.repo.openPositions();
     // Prices marked before a restart, as of the feed's last bar (or when the position opened).
     for (const p of open) if (p.lastPrice !== null) this.ltp.set(p.symbol, p.lastPrice, this.feed.at ?? p.openedAt);

@@ -69,7 +69,9 @@ export class PositionManager {
     );
     if (result.actions.length === 0 && result.fired.length === 0) return;
     const now = d.wallClock.now();
-    await d.repo.setSetting(key, { fired: [...stored.fired, ...result.fired], originalQty: Math.max(stored.originalQty, pos.qty) }, now, "risk");
+    // The rules are written as fired only after their orders: a crash in between fires them again on the
+    // restart, and their orders' ids (from position and rule) make the repeat a no-op rather than a loss.
+    const fired = () => d.repo.setSetting(key, { fired: [...stored.fired, ...result.fired], originalQty: Math.max(stored.originalQty, pos.qty) }, now, "risk");
     let held = pos.qty;
     let stop = pos.stop;
     for (const a of result.actions) {
@@ -95,6 +97,7 @@ export class PositionManager {
         const order = await d.orders.submit({ clientOrderId: id, symbol: pos.symbol, side: pos.side === "long" ? "sell" : "buy", qty: held, type: "market", purpose: "exit", signalId: null, positionId: pos.id });
         d.bus.emit("order.placed", { order });
         d.bus.emit("alert", { level: "warn", text: `Exit · ${pos.symbol} × ${held}: ${a.reason}` });
+        await fired();
         return;
       }
     }
@@ -103,5 +106,6 @@ export class PositionManager {
       if (stop !== pos.stop) await d.repo.updatePosition(pos.id, { stop });
       await d.stops.follow(pos, stop, held, stop !== pos.stop ? "stop moved" : "position reduced");
     }
+    await fired();
   }
 }
