@@ -21,6 +21,7 @@ import { paperBroker } from "./engine/execution/paper-setup.js";
 import { ReplayFeed } from "./engine/feed/replay-feed.js";
 import { LiveFeed } from "./engine/feed/live-feed.js";
 import { streamAngelTicks } from "./engine/feed/angel-ticks.js";
+import { LtpPoller } from "./engine/feed/ltp-poller.js";
 import type { AngelWs } from "./engine/feed/angel-ws.js";
 import { AngelOneBroker } from "./engine/execution/angelone/angel-broker.js";
 import type { CrashPoint } from "./engine/execution/order-manager.js";
@@ -186,6 +187,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   let feed: ReplayFeed | LiveFeed;
   let prepared: Awaited<ReturnType<ReplayFeed["prepare"]>> | null = null;
   let ticks: AngelWs | null = null;
+  let poller: LtpPoller | null = null;
   if (cfg.FEED === "replay") {
     const replay = new ReplayFeed(repo, desk, { from: cfg.REPLAY_FROM, ...(cfg.REPLAY_TO ? { to: cfg.REPLAY_TO } : {}), paceMs: cfg.REPLAY_PACE_MS, schedule });
     feed = replay;
@@ -219,6 +221,19 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     });
     ticks = streamed.ws;
     if (streamed.skipped.length) log.warn("symbols not in Angel One's instrument list: no ticks for them", { symbols: streamed.skipped });
+    if (cfg.LTP_POLL_SECONDS > 0) {
+      // While the socket is down, prices still come: batched over REST.
+      const ws = streamed.ws;
+      poller = new LtpPoller({
+        quotes: (list) => angel!.quotes(list),
+        symbols: symbols.filter((s) => !streamed.skipped.includes(s)),
+        onTick: (t) => live.tick(t),
+        needed: () => ws.state !== "open" && marketWindow(calendar, wall.now()) === null,
+        everyMs: cfg.LTP_POLL_SECONDS * 1000,
+        onError: (problem) => log.warn("live prices", { problem }),
+      });
+      poller.start();
+    }
   }
   // A real broker: its fills are read from the trade book, and its books are compared with ours.
   const brokerTimers: NodeJS.Timeout[] = [];
@@ -309,6 +324,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
       clearInterval(expiryTimer);
       for (const t of brokerTimers) clearInterval(t);
       await ticks?.close();
+      await poller?.stop();
       await feed.stop();
       await schedule.stop();
       if (polling) {
