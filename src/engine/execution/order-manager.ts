@@ -166,9 +166,10 @@ export class OrderManager {
       this.queued = true;
       return order;
     }
+    // Read before the call: a failure to read it is not the broker refusing the order.
+    const product = await this.hooks.product?.(order);
     this.inFlight.add(order.clientOrderId);
     try {
-      const product = await this.hooks.product?.(order);
       const { brokerOrderId } = await this.broker.placeOrder({ ...this.requestOf(order, order.qty, at), ...(product ? { product } : {}) });
       this.opts.crashPoint?.("broker-answered");
       assertMove(order.clientOrderId, order.status, "submitted");
