@@ -140,7 +140,7 @@ export class Desk {
       marketClock: opts.marketClock,
       wallClock: opts.wallClock,
       ownExits: new Set(opts.strategies.filter((s) => s.ownExits).map((s) => s.name)),
-      cancelWorking: (id, why) => this.cancelWorking(id, why),
+      exit: (id, why) => this.exitPosition(id, null, why),
       stops: this.stops,
     });
   }
@@ -409,15 +409,27 @@ export class Desk {
   private async exitPosition(positionId: number, signalId: string | null, why: string): Promise<OrderView | undefined> {
     const pos = await this.repo.position(positionId);
     if (!pos || pos.status !== "open") return undefined;
-    // An exit already sent but not settled (its answer lost) must not be doubled: reconciliation settles it first.
-    const unsettled = (await this.repo.ordersByStatus(["new", "unknown"])).find((o) => o.positionId === positionId && o.purpose === "exit");
+    // Market orders already closing the position (an exit, a stop sent at market) may have filled at the broker
+    // unseen: they are never cancelled and sent again, and only what they leave is exited now.
+    const open = (await this.repo.ordersByStatus(["new", "unknown", "submitted", "partially_filled"])).filter((o) => o.positionId === positionId);
+    const closing = open.filter((o) => o.orderType === "market" && o.purpose !== "entry");
+    // One whose answer was lost (or still queued) settles first: reconciliation says whether it exists.
+    const unsettled = closing.find((o) => o.status === "new" || o.status === "unknown");
     if (unsettled) return unsettled;
-    await this.cancelWorking(positionId, why);
+    const left = pos.qty - closing.reduce((n, o) => n + o.qty - o.filledQty, 0);
+    if (left <= 0) return closing[0];
+    // Its stop (and any limit) is cancelled first; one the broker would not cancel may be filling: no exit beside it.
+    for (const o of open) if (o.orderType !== "market") await this.orders.cancel(o, why);
+    const stuck = (await this.repo.ordersByStatus(["submitted", "partially_filled", "unknown"])).find((o) => o.positionId === positionId && o.orderType !== "market");
+    if (stuck) {
+      this.bus.emit("alert", { level: "error", text: `Exit of ${pos.symbol} (position ${pos.id}) held back: its order ${stuck.clientOrderId} could not be cancelled and may be filling. Reconciliation reads it first.` });
+      return stuck;
+    }
     const order = await this.orders.submit({
       clientOrderId: clientOrderId(positionId, "exit", signalId ?? why),
       symbol: pos.symbol,
       side: pos.side === "long" ? "sell" : "buy",
-      qty: pos.qty,
+      qty: left,
       type: "market",
       purpose: "exit",
       signalId,

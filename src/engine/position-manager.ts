@@ -31,8 +31,8 @@ export interface PositionManagerDeps {
   ownExits: ReadonlySet<string>;
   /** The positions' stop orders at the broker. */
   stops: ProtectiveStops;
-  /** Cancels a position's working orders at the broker. */
-  cancelWorking(positionId: number, why: string): Promise<void>;
+  /** Closes what is left of a position at market (order id from the position and `why`), its stop cancelled first. */
+  exit(positionId: number, why: string): Promise<unknown>;
 }
 
 export class PositionManager {
@@ -93,9 +93,8 @@ export class PositionManager {
       } else {
         const id = clientOrderId(pos.id, "exit", a.rule);
         await d.repo.setSetting(`exitReason:${id}`, a.rule === "exit6" ? "loss_exit" : a.rule, now, "risk");
-        await d.cancelWorking(pos.id, a.reason);
-        const order = await d.orders.submit({ clientOrderId: id, symbol: pos.symbol, side: pos.side === "long" ? "sell" : "buy", qty: held, type: "market", purpose: "exit", signalId: null, positionId: pos.id });
-        d.bus.emit("order.placed", { order });
+        // Through the desk's exit: what partial exits and a stop sent at market already close is not sold twice.
+        await d.exit(pos.id, a.rule);
         d.bus.emit("alert", { level: "warn", text: `Exit · ${pos.symbol} × ${held}: ${a.reason}` });
         await fired();
         return;
