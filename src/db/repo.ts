@@ -2,7 +2,7 @@
  * Reads and writes rows. It knows tables and their shapes, not trading rules:
  * the engine decides, the repo stores.
  */
-import { and, asc, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { Candle, Timeframe } from "../engine/market/candle.js";
 import type { OrderStatus, OrderView, PositionView, SignalStatus, SignalView, TradeView } from "../engine/views.js";
 import type { Db } from "./connection.js";
@@ -17,6 +17,31 @@ type TradeRow = typeof t.trades.$inferSelect;
 function pgArray(values: ReadonlyArray<string | number>): string {
   return `{${values.map((v) => (typeof v === "number" ? String(v) : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)).join(",")}}`;
 }
+
+/**
+ * The defined fields of `values` as placeholders of the same names, `prefix`ed;
+ * undefined ones are left out, as a plain query leaves them out. Typed as SQL:
+ * a placeholder in `set` or `values` is bound to its column, so the column's
+ * encoding (JSON, timestamps) still applies when it is filled.
+ */
+function slots<T extends Record<string, unknown>>(values: T, prefix = ""): { [K in keyof T]: SQL } {
+  const out: Record<string, SQL> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k] = sql.placeholder(prefix + k) as unknown as SQL;
+  return out as { [K in keyof T]: SQL };
+}
+
+/** The values for slots(values, prefix). */
+function filled(values: Record<string, unknown>, prefix = ""): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) out[prefix + k] = v;
+  return out;
+}
+
+/** A key naming which fields are set, for statements whose shape depends on it. */
+const shape = (values: Record<string, unknown>) =>
+  Object.keys(values)
+    .filter((k) => values[k] !== undefined)
+    .join(",");
 
 const toSignal = (r: SignalRow): SignalView => ({
   ...r,
@@ -115,6 +140,21 @@ export interface DailyRow {
 export class Repo {
   constructor(readonly db: Db) {}
 
+  /**
+   * Statements of the order path, built once per handle and shape: building a
+   * query costs about as much as the embedded database takes to run it.
+   */
+  private readonly statements = new Map<string, unknown>();
+
+  private statement<Q>(key: string, build: () => Q): Q {
+    let q = this.statements.get(key) as Q | undefined;
+    if (q === undefined) {
+      q = build();
+      this.statements.set(key, q);
+    }
+    return q;
+  }
+
   /** Runs fn in one transaction with a repo bound to it. */
   tx<T>(fn: (repo: Repo) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => fn(new Repo(tx as unknown as Db)));
@@ -178,7 +218,8 @@ export class Repo {
   }
 
   async signal(id: string): Promise<SignalView | undefined> {
-    const [r] = await this.db.select().from(t.signals).where(eq(t.signals.id, id));
+    const q = this.statement("signal", () => this.db.select().from(t.signals).where(eq(t.signals.id, sql.placeholder("id"))).prepare("signal"));
+    const [r] = await q.execute({ id });
     return r ? toSignal(r) : undefined;
   }
 
@@ -210,11 +251,17 @@ export class Repo {
     to: SignalStatus,
     fields: Partial<Pick<SignalView, "statusReason" | "decidedBy" | "decidedAt" | "positionId" | "qty" | "sizing">> = {},
   ): Promise<SignalView | undefined> {
-    const [r] = await this.db
-      .update(t.signals)
-      .set({ status: to, ...fields })
-      .where(and(eq(t.signals.id, id), inArray(t.signals.status, from)))
-      .returning();
+    const set = { status: to, ...fields };
+    const key = `transitionSignal:${from.join("|")}:${shape(set)}`;
+    const q = this.statement(key, () =>
+      this.db
+        .update(t.signals)
+        .set(slots(set, "set_"))
+        .where(and(eq(t.signals.id, sql.placeholder("id")), inArray(t.signals.status, from)))
+        .returning()
+        .prepare(key),
+    );
+    const [r] = await q.execute({ ...filled(set, "set_"), id });
     return r ? toSignal(r) : undefined;
   }
 
@@ -222,11 +269,17 @@ export class Repo {
   /** Writes the intent before the broker hears of it; an existing client id returns the existing order. */
   async insertOrder(o: NewOrder): Promise<{ order: OrderView; created: boolean }> {
     const { at, ...rest } = o;
-    const inserted = await this.db
-      .insert(t.orders)
-      .values({ ...rest, status: "new", history: [{ status: "new", at: at.toISOString() }], createdAt: at, updatedAt: at })
-      .onConflictDoNothing()
-      .returning();
+    const row = { ...rest, status: "new", history: [{ status: "new", at: at.toISOString() }], createdAt: at, updatedAt: at };
+    const key = `insertOrder:${shape(row)}`;
+    const q = this.statement(key, () =>
+      this.db
+        .insert(t.orders)
+        .values(slots(row))
+        .onConflictDoNothing()
+        .returning()
+        .prepare(key),
+    );
+    const inserted = await q.execute(filled(row));
     if (inserted[0]) return { order: toOrder(inserted[0]), created: true };
     const existing = await this.orderByClientId(o.clientOrderId);
     if (!existing) throw new Error(`order ${o.clientOrderId} neither inserted nor found`);
@@ -234,7 +287,8 @@ export class Repo {
   }
 
   async orderByClientId(id: string): Promise<OrderView | undefined> {
-    const [r] = await this.db.select().from(t.orders).where(eq(t.orders.clientOrderId, id));
+    const q = this.statement("orderByClientId", () => this.db.select().from(t.orders).where(eq(t.orders.clientOrderId, sql.placeholder("id"))).prepare("orderByClientId"));
+    const [r] = await q.execute({ id });
     return r ? toOrder(r) : undefined;
   }
 
@@ -251,11 +305,17 @@ export class Repo {
     note?: string,
   ): Promise<OrderView> {
     const entry = JSON.stringify([{ status, at: at.toISOString(), ...(note ? { note } : {}) }]);
-    const [r] = await this.db
-      .update(t.orders)
-      .set({ status, updatedAt: at, ...fields, history: sql`${t.orders.history} || ${entry}::jsonb` })
-      .where(eq(t.orders.id, id))
-      .returning();
+    const set = { status, updatedAt: at, ...fields };
+    const key = `updateOrder:${shape(set)}`;
+    const q = this.statement(key, () =>
+      this.db
+        .update(t.orders)
+        .set({ ...slots(set, "set_"), history: sql`${t.orders.history} || ${sql.placeholder("entry")}::jsonb` })
+        .where(eq(t.orders.id, sql.placeholder("id")))
+        .returning()
+        .prepare(key),
+    );
+    const [r] = await q.execute({ ...filled(set, "set_"), entry, id });
     if (!r) throw new Error(`order ${id} not found`);
     return toOrder(r);
   }
@@ -286,7 +346,10 @@ export class Repo {
   }
 
   async openPositions(): Promise<PositionView[]> {
-    const rows = await this.db.select().from(t.positions).where(eq(t.positions.status, "open")).orderBy(asc(t.positions.openedAt), asc(t.positions.id));
+    const q = this.statement("openPositions", () =>
+      this.db.select().from(t.positions).where(eq(t.positions.status, "open")).orderBy(asc(t.positions.openedAt), asc(t.positions.id)).prepare("openPositions"),
+    );
+    const rows = await q.execute();
     return rows.map(toPosition);
   }
 
@@ -363,6 +426,28 @@ export class Repo {
     }));
   }
 
+  /**
+   * The ledger's two sums in one statement: realized net of every closed trade,
+   * and the cash held back by entry orders in `working` statuses (unfilled
+   * quantity × limit price, else the signal's entry price, else 0).
+   */
+  async bookTotals(working: OrderStatus[]): Promise<{ realized: number; reserved: number }> {
+    const key = `bookTotals:${working.join("|")}`;
+    const q = this.statement(key, () =>
+      this.db
+        .select({
+          realized: sql<string>`(select coalesce(sum(${t.trades.net}),0) from ${t.trades})`,
+          reserved: sql<string>`coalesce(sum((${t.orders.qty} - ${t.orders.filledQty}) * coalesce(${t.orders.limitPrice}, ${t.signals.entry}, 0)),0)`,
+        })
+        .from(t.orders)
+        .leftJoin(t.signals, eq(t.signals.id, t.orders.signalId))
+        .where(and(inArray(t.orders.status, working), eq(t.orders.purpose, "entry")))
+        .prepare(key),
+    );
+    const [r] = await q.execute();
+    return { realized: Number(r?.realized ?? 0), reserved: Number(r?.reserved ?? 0) };
+  }
+
   async realizedTotal(): Promise<number> {
     const [r] = await this.db.select({ n: sql<string>`coalesce(sum(${t.trades.net}),0)` }).from(t.trades);
     return Number(r?.n ?? 0);
@@ -400,7 +485,10 @@ export class Repo {
 
   // ---- audit and chat ----
   async event(kind: string, message: string, at: Date, actor: string | null = null, detail: Record<string, unknown> = {}): Promise<void> {
-    await this.db.insert(t.systemEvents).values({ kind, message, at, actor, detail });
+    const q = this.statement("event", () =>
+      this.db.insert(t.systemEvents).values(slots({ kind, message, at, actor, detail })).prepare("event"),
+    );
+    await q.execute({ kind, message, at, actor, detail });
   }
 
   async events(kind?: string, limit = 100) {

@@ -5,10 +5,13 @@
  */
 import type { Repo } from "./repo.js";
 
-/** Repo minus its drizzle handle and its Repo-typed transaction, which Store restates. */
-type RepoMethods = Omit<Repo, "db" | "tx">;
+/** Shortcuts a store may offer; callers fall back to the plain methods without them. */
+type Optional = "bookTotals";
 
-export type Store = { [K in keyof RepoMethods]: RepoMethods[K] } & {
+/** Repo minus its drizzle handle and its Repo-typed transaction, which Store restates. */
+type RepoMethods = Omit<Repo, "db" | "tx" | Optional>;
+
+export type Store = { [K in keyof RepoMethods]: RepoMethods[K] } & Partial<Pick<Repo, Optional>> & {
   /**
    * Runs fn in one transaction with a store bound to it: everything fn wrote is
    * undone if it throws. Restated from Repo.tx because Repo's callback receives a
