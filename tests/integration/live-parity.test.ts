@@ -17,8 +17,7 @@ import { Repo } from "../../src/db/repo.js";
 import { ManualClock } from "../../src/engine/clock.js";
 import { deliveryFillCharges } from "../../src/engine/costs/index.js";
 import { Desk } from "../../src/engine/desk.js";
-import { AngelOneBroker } from "../../src/engine/execution/angelone/angel-broker.js";
-import { ANGEL_RATE_LIMITS, type RateLimits } from "../../src/engine/execution/angelone/rate-limits.js";
+import type { AngelOneBroker } from "../../src/engine/execution/angelone/angel-broker.js";
 import type { Broker } from "../../src/engine/execution/broker.js";
 import { PaperBroker } from "../../src/engine/execution/paper-broker.js";
 import { LiveFeed } from "../../src/engine/feed/live-feed.js";
@@ -28,7 +27,8 @@ import { loadShippedDaily } from "../../src/engine/market/shipped-data.js";
 import { STRATEGIES } from "../../src/engine/strategies/registry.js";
 import type { Strategy } from "../../src/engine/strategies/strategy.js";
 import { fromIst, istDate } from "../../src/engine/time/ist.js";
-import { STANDIN_CREDENTIALS, startSmartApiStandIn, type SmartApiStandIn } from "../stand-ins/smartapi/server.js";
+import { startSmartApiStandIn, type SmartApiStandIn } from "../stand-ins/smartapi/server.js";
+import { standInBroker, UNLIMITED_RATES } from "../stand-ins/smartapi/broker.js";
 
 const SYMBOLS = ["RELIANCE", "TCS", "INFY", "HDFCBANK", "ICICIBANK", "SBIN", "ITC", "LT", "AXISBANK", "BHARTIARTL", "MARUTI", "TITAN"];
 const FROM = "2024-04-01";
@@ -106,9 +106,7 @@ beforeAll(async () => {
   standIn.on("placeOrder", "received", () => {
     if (!calendar.isMarketOpen(standIn.market.now)) placedOutsideHours.push(standIn.market.now.toISOString());
   });
-  const fast = Object.fromEntries(Object.keys(ANGEL_RATE_LIMITS).map((k) => [k, { perSecond: 1000 }])) as unknown as RateLimits;
-  const c = STANDIN_CREDENTIALS;
-  broker = new AngelOneBroker({ apiKey: c.apiKey, clientCode: c.clientCode, pin: c.pin, totpSecret: c.totpSecret, apiRoot: standIn.url, scripMasterUrl: standIn.scripMasterUrl, timeoutMs: 5000, live: true, now: () => standIn.market.now, rateLimits: fast });
+  broker = standInBroker(standIn, { rateLimits: UNLIMITED_RATES });
   await broker.connect();
   paper = await side(new PaperBroker(), history, "paper");
   live = await side(broker, history, "live", (wall) => () => marketWindow(calendar, wall.now()));

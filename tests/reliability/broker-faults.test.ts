@@ -15,15 +15,15 @@ import { Repo } from "../../src/db/repo.js";
 import * as schema from "../../src/db/schema.js";
 import { ManualClock } from "../../src/engine/clock.js";
 import { deliveryFillCharges } from "../../src/engine/costs/index.js";
-import { AngelOneBroker } from "../../src/engine/execution/angelone/angel-broker.js";
-import { ANGEL_RATE_LIMITS, type RateLimits } from "../../src/engine/execution/angelone/rate-limits.js";
+import type { AngelOneBroker } from "../../src/engine/execution/angelone/angel-broker.js";
 import { BrokerError, clientIdOfTag } from "../../src/engine/execution/broker.js";
 import { OrderManager } from "../../src/engine/execution/order-manager.js";
 import { Reconciler } from "../../src/engine/execution/reconciler.js";
 import { clientOrderId } from "../../src/engine/ids.js";
 import { Portfolio } from "../../src/engine/portfolio/portfolio.js";
 import { fromIst } from "../../src/engine/time/ist.js";
-import { STANDIN_CREDENTIALS, startSmartApiStandIn, type SmartApiStandIn } from "../stand-ins/smartapi/server.js";
+import { startSmartApiStandIn, type SmartApiStandIn } from "../stand-ins/smartapi/server.js";
+import { standInBroker, UNLIMITED_RATES } from "../stand-ins/smartapi/broker.js";
 
 const ORDERS = Number(process.env.CHAOS_ORDERS ?? 1000);
 const SYMBOLS: Record<string, number> = { RELIANCE: 140_000, SBIN: 80_000, INFY: 150_000, TCS: 350_000, ITC: 42_000 };
@@ -51,9 +51,7 @@ beforeAll(async () => {
   database = await openDatabase({ memory: true });
   await migrateDatabase(database);
   // Angel's per-second limits would make 1,000 orders take a minute; the queue itself is tested elsewhere.
-  const fast = Object.fromEntries(Object.keys(ANGEL_RATE_LIMITS).map((k) => [k, { perSecond: 1000 }])) as unknown as RateLimits;
-  const c = STANDIN_CREDENTIALS;
-  broker = new AngelOneBroker({ apiKey: c.apiKey, clientCode: c.clientCode, pin: c.pin, totpSecret: c.totpSecret, apiRoot: standIn.url, scripMasterUrl: standIn.scripMasterUrl, timeoutMs: 5000, live: true, now: () => standIn.market.now, rateLimits: fast });
+  broker = standInBroker(standIn, { rateLimits: UNLIMITED_RATES });
   await broker.connect();
 });
 

@@ -6,9 +6,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BrokerError, type OrderRequest } from "../../../src/engine/execution/broker.js";
-import { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
+import type { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
 import { fromIst } from "../../../src/engine/time/ist.js";
-import { STANDIN_CREDENTIALS, startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { standInBroker } from "../../stand-ins/smartapi/broker.js";
 
 let standIn: SmartApiStandIn;
 let broker: AngelOneBroker;
@@ -28,18 +29,7 @@ beforeEach(async () => {
   standIn = await startSmartApiStandIn();
   standIn.market.now = fromIst("2025-11-21", "10:00");
   standIn.market.tick("RELIANCE", 140_000);
-  const c = STANDIN_CREDENTIALS;
-  broker = new AngelOneBroker({
-    apiKey: c.apiKey,
-    clientCode: c.clientCode,
-    pin: c.pin,
-    totpSecret: c.totpSecret,
-    apiRoot: standIn.url,
-    scripMasterUrl: standIn.scripMasterUrl,
-    timeoutMs: 800,
-    live: true,
-    now: () => standIn.market.now,
-  });
+  broker = standInBroker(standIn, { timeoutMs: 800 });
   await broker.connect();
 });
 

@@ -4,11 +4,12 @@
  * ticks, changed prices only; a failed read is reported and the next one works.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
+import type { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
 import type { LiveTick } from "../../../src/engine/feed/live-feed.js";
 import { LtpPoller } from "../../../src/engine/feed/ltp-poller.js";
 import { fromIst } from "../../../src/engine/time/ist.js";
-import { STANDIN_CREDENTIALS, startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { standInBroker } from "../../stand-ins/smartapi/broker.js";
 
 let standIn: SmartApiStandIn;
 let broker: AngelOneBroker;
@@ -17,8 +18,7 @@ const quoteCalls = (): number => standIn.requests.filter((r) => r.path.endsWith(
 beforeAll(async () => {
   standIn = await startSmartApiStandIn();
   standIn.market.now = fromIst("2025-11-21", "10:00");
-  const c = STANDIN_CREDENTIALS;
-  broker = new AngelOneBroker({ apiKey: c.apiKey, clientCode: c.clientCode, pin: c.pin, totpSecret: c.totpSecret, apiRoot: standIn.url, scripMasterUrl: standIn.scripMasterUrl, timeoutMs: 5000, live: false, now: () => standIn.market.now });
+  broker = standInBroker(standIn, { live: false });
   await broker.connect();
 });
 

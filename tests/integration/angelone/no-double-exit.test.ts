@@ -8,9 +8,10 @@ import { MemoryStore } from "../../../src/db/memory-store.js";
 import { ManualClock } from "../../../src/engine/clock.js";
 import { deliveryFillCharges } from "../../../src/engine/costs/index.js";
 import { Desk } from "../../../src/engine/desk.js";
-import { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
+import type { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
 import { fromIst } from "../../../src/engine/time/ist.js";
-import { STANDIN_CREDENTIALS, startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { standInBroker } from "../../stand-ins/smartapi/broker.js";
 
 let standIn: SmartApiStandIn;
 let broker: AngelOneBroker;
@@ -19,8 +20,7 @@ beforeAll(async () => {
   standIn = await startSmartApiStandIn({ cash: 1e13 });
   standIn.market.now = fromIst("2025-11-21", "10:00");
   standIn.market.tick("RELIANCE", 140_000);
-  const c = STANDIN_CREDENTIALS;
-  broker = new AngelOneBroker({ apiKey: c.apiKey, clientCode: c.clientCode, pin: c.pin, totpSecret: c.totpSecret, apiRoot: standIn.url, scripMasterUrl: standIn.scripMasterUrl, timeoutMs: 5000, live: true, now: () => standIn.market.now });
+  broker = standInBroker(standIn);
   await broker.connect();
 });
 

@@ -7,26 +7,16 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BrokerError, type BrokerFill, type OrderRequest } from "../../../src/engine/execution/broker.js";
-import { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
+import type { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
 import { fromIst } from "../../../src/engine/time/ist.js";
-import { STANDIN_CREDENTIALS, startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { standInBroker } from "../../stand-ins/smartapi/broker.js";
 
 let standIn: SmartApiStandIn;
 const brokers: AngelOneBroker[] = [];
 
 async function connected(): Promise<{ broker: AngelOneBroker; fills: BrokerFill[] }> {
-  const c = STANDIN_CREDENTIALS;
-  const broker = new AngelOneBroker({
-    apiKey: c.apiKey,
-    clientCode: c.clientCode,
-    pin: c.pin,
-    totpSecret: c.totpSecret,
-    apiRoot: standIn.url,
-    scripMasterUrl: standIn.scripMasterUrl,
-    timeoutMs: 1500,
-    live: true,
-    now: () => standIn.market.now,
-  });
+  const broker = standInBroker(standIn, { timeoutMs: 1500 });
   brokers.push(broker);
   await broker.connect();
   const fills: BrokerFill[] = [];

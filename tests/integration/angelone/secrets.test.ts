@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrokerLog } from "../../../src/engine/execution/angelone/secrets.js";
-import { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
+import type { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
 import { fromIst } from "../../../src/engine/time/ist.js";
 import { STANDIN_CREDENTIALS, startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { standInBroker } from "../../stand-ins/smartapi/broker.js";
 
 let standIn: SmartApiStandIn;
 const lines: string[] = [];
@@ -24,18 +25,7 @@ const capture: BrokerLog = {
 function broker(over: Partial<typeof STANDIN_CREDENTIALS> = {}): AngelOneBroker {
   const c = { ...STANDIN_CREDENTIALS, ...over };
   for (const s of [c.apiKey, c.pin, c.totpSecret]) secrets.add(s);
-  return new AngelOneBroker({
-    apiKey: c.apiKey,
-    clientCode: c.clientCode,
-    pin: c.pin,
-    totpSecret: c.totpSecret,
-    apiRoot: standIn.url,
-    scripMasterUrl: standIn.scripMasterUrl,
-    timeoutMs: 800,
-    live: true,
-    now: () => standIn.market.now,
-    log: capture,
-  });
+  return standInBroker(standIn, { ...over, timeoutMs: 800, log: capture });
 }
 
 function remember(b: AngelOneBroker): void {

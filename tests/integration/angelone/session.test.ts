@@ -6,27 +6,17 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BrokerError } from "../../../src/engine/execution/broker.js";
-import { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
+import type { AngelOneBroker } from "../../../src/engine/execution/angelone/angel-broker.js";
 import { fromIst } from "../../../src/engine/time/ist.js";
 import { STANDIN_CREDENTIALS, startSmartApiStandIn, type SmartApiStandIn } from "../../stand-ins/smartapi/server.js";
+import { standInBroker } from "../../stand-ins/smartapi/broker.js";
 
 let standIn: SmartApiStandIn;
 let clock: Date;
 const brokers: AngelOneBroker[] = [];
 
 function broker(over: Partial<typeof STANDIN_CREDENTIALS> = {}): AngelOneBroker {
-  const c = { ...STANDIN_CREDENTIALS, ...over };
-  const b = new AngelOneBroker({
-    apiKey: c.apiKey,
-    clientCode: c.clientCode,
-    pin: c.pin,
-    totpSecret: c.totpSecret,
-    apiRoot: standIn.url,
-    scripMasterUrl: standIn.scripMasterUrl,
-    timeoutMs: 1500,
-    live: true,
-    now: () => clock,
-  });
+  const b = standInBroker(standIn, { ...over, timeoutMs: 1500, now: () => clock });
   brokers.push(b);
   return b;
 }
@@ -92,14 +82,7 @@ describe("login", () => {
 
 describe("the instrument list", () => {
   it("a list that cannot be downloaded makes connect unavailable, naming where it looked", async () => {
-    const b = new AngelOneBroker({
-      ...STANDIN_CREDENTIALS,
-      apiRoot: standIn.url,
-      scripMasterUrl: `${standIn.url}/no/such/file.json`,
-      timeoutMs: 1500,
-      live: true,
-      now: () => clock,
-    });
+    const b = standInBroker(standIn, { scripMasterUrl: `${standIn.url}/no/such/file.json`, timeoutMs: 1500, now: () => clock });
     brokers.push(b);
     const err = await refusal(b.connect());
     expect(err.kind).toBe("unavailable");
