@@ -5,7 +5,7 @@ import type { FillResult, Portfolio } from "../portfolio/portfolio.js";
 import type { OrderView } from "../views.js";
 import { clientOrderId } from "../ids.js";
 import { BrokerError, type Broker, type BrokerFill, type OrderChange, type OrderRequest, type Product } from "./broker.js";
-import { assertMove, statusAfterFill } from "./order-state.js";
+import { assertMove, pastStop, statusAfterFill } from "./order-state.js";
 
 export interface OrderIntent {
   clientOrderId: string;
@@ -128,8 +128,7 @@ export class OrderManager {
     let left = false;
     for (const o of await this.repo.ordersByStatus(["new"])) {
       if (this.inFlight.has(o.clientOrderId)) continue;
-      const ltp = lastPrice(o.symbol);
-      const crossed = o.orderType === "stop" && o.limitPrice !== null && ltp !== undefined && (o.side === "sell" ? ltp <= o.limitPrice : ltp >= o.limitPrice);
+      const crossed = o.orderType === "stop" && o.limitPrice !== null && pastStop(o.side, o.limitPrice, lastPrice(o.symbol));
       let placed: OrderView;
       if (crossed) {
         await this.settle(o, "cancelled", {}, "the price opened through the stop: sent at market instead");

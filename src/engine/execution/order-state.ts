@@ -1,3 +1,4 @@
+import type { Paise } from "../money.js";
 import type { OrderStatus } from "../views.js";
 
 /**
@@ -43,4 +44,12 @@ export function assertMove(clientOrderId: string, from: OrderStatus, to: OrderSt
 export function statusAfterFill(from: OrderStatus, filledQty: number, qty: number): OrderStatus {
   if (from === "cancelled") return "cancelled";
   return filledQty >= qty ? "filled" : "partially_filled";
+}
+
+/**
+ * Whether the last price has already gone through a stop's trigger: a sell stop
+ * at or above it, a buy stop at or below. The exchange refuses such a stop order.
+ */
+export function pastStop(side: "buy" | "sell", trigger: Paise, ltp: Paise | undefined): boolean {
+  return ltp !== undefined && (side === "sell" ? ltp <= trigger : ltp >= trigger);
 }

@@ -4,6 +4,7 @@ import { clientOrderId } from "../ids.js";
 import { formatRupees, type Paise } from "../money.js";
 import type { OrderView, PositionView } from "../views.js";
 import type { OrderManager } from "./order-manager.js";
+import { pastStop } from "./order-state.js";
 
 export interface ProtectiveStopDeps {
   repo: Store;
@@ -94,28 +95,10 @@ export class ProtectiveStops {
   }
 
   private submit(pos: PositionView, stop: Paise, qty: number, id: string): Promise<OrderView> {
-    const ltp = this.d.lastPrice(pos.symbol);
-    if (ltp !== undefined && (pos.side === "long" ? ltp <= stop : ltp >= stop)) {
-      // The price is already through the stop: the exchange would refuse the stop order, so the position goes at market.
-      return this.d.orders.submit({
-        clientOrderId: clientOrderId(id, "market"),
-        symbol: pos.symbol,
-        side: pos.side === "long" ? "sell" : "buy",
-        qty,
-        type: "market",
-        purpose: "stop",
-        positionId: pos.id,
-      });
-    }
-    return this.d.orders.submit({
-      clientOrderId: id,
-      symbol: pos.symbol,
-      side: pos.side === "long" ? "sell" : "buy",
-      qty,
-      type: "stop",
-      price: stop,
-      purpose: "stop",
-      positionId: pos.id,
-    });
+    const side = pos.side === "long" ? "sell" : "buy";
+    const base = { symbol: pos.symbol, side, qty, purpose: "stop", positionId: pos.id } as const;
+    // The price is already through the stop: the exchange would refuse the stop order, so the position goes at market.
+    if (pastStop(side, stop, this.d.lastPrice(pos.symbol))) return this.d.orders.submit({ ...base, clientOrderId: clientOrderId(id, "market"), type: "market" });
+    return this.d.orders.submit({ ...base, clientOrderId: id, type: "stop", price: stop });
   }
 }
