@@ -623,6 +623,19 @@ export class Desk {
     });
   }
 
+  /**
+   * A signal from outside the engine's own strategies (a TradingView webhook):
+   * the same pipeline as theirs (risk, approval or auto-accept, orders), in the
+   * order of the calls. Resolves with the stored signal (undefined when nothing
+   * was stored: an exit with nothing to close).
+   */
+  submitDraft(d: SignalDraft): Promise<SignalView | undefined> {
+    return this.serial.run(async () => {
+      await this.onDraft(d);
+      return this.repo.signal(d.id);
+    });
+  }
+
   approve(id: string, actor: string): Promise<Decision> {
     return this.serial.run(() => this.decide(id, actor, true));
   }
