@@ -154,6 +154,14 @@ export const SETTINGS = {
   ENABLED_STRATEGIES: { doc: "Strategies that run: all, or a comma-separated list." },
   AUTO_ACCEPT_STRATEGIES: { doc: "Strategies whose signals are approved without asking, at first start (then /auto)." },
   INTRADAY_STRATEGIES: { doc: "Strategies traded as INTRADAY (MIS): their positions are squared off by Dalal at 15:10 IST, before the broker's own square-off." },
+  BANKNIFTY_CAPITAL: { doc: "Bank Nifty synthetic futures: the capital its units are sized on, in rupees (seed 002's portfolio)." },
+  BANKNIFTY_RISK_PCT: { doc: "Bank Nifty: percent of BANKNIFTY_CAPITAL one unit (base or pyramid) risks to its stop; under one lot is refused." },
+  FNO_MARGIN_PCT: { doc: "Paper margin model for a synthetic unit: percent of the sold leg's notional (until the broker reports margin)." },
+  ROLLOVER_DAYS_BEFORE_EXPIRY: { doc: "Bank Nifty units roll to the next monthly this many trading days before expiry, at 15:00 IST (3 to 5)." },
+  GAP_ADJUST_PCT: { doc: "A Bank Nifty unit decided after the close meets the next open: a gap over this percent from the signal price re-checks it and enters at limit prices." },
+  GAP_SKIP_PCT: { doc: "... and a gap over this percent skips the unit (recorded)." },
+  DIVERGENCE_ALERT_PCT: { doc: "Alert when the theoretical and actual Bank Nifty tracks differ by more than this percent of BANKNIFTY_CAPITAL." },
+  OPTION_RATE_PCT: { doc: "Interest rate (percent a year) of the option model that prices Bank Nifty legs when no option prices are stored." },
   HTTP_HOST: { doc: "Address of the HTTP server (/health, /metrics). Keep 127.0.0.1 unless behind a proxy." },
   HTTP_PORT: { doc: "Port of the HTTP server; 0 picks a free one." },
   LOG_LEVEL: { doc: "debug, info, warn or error." },
@@ -216,6 +224,14 @@ export const configSchema = z.object({
   ENABLED_STRATEGIES: strategyList("all"),
   AUTO_ACCEPT_STRATEGIES: strategyList(""),
   INTRADAY_STRATEGIES: strategyList(""),
+  BANKNIFTY_CAPITAL: number("rupees", 0, 1e12, { minExclusive: true }).default(5_000_000),
+  BANKNIFTY_RISK_PCT: number("percent", 0, 10, { minExclusive: true }).default(1),
+  FNO_MARGIN_PCT: number("percent", 1, 100).default(15),
+  ROLLOVER_DAYS_BEFORE_EXPIRY: number("trading days", 3, 5, { int: true }).default(5),
+  GAP_ADJUST_PCT: number("percent", 0, 20, { minExclusive: true }).default(1),
+  GAP_SKIP_PCT: number("percent", 0, 20, { minExclusive: true }).default(2),
+  DIVERGENCE_ALERT_PCT: number("percent", 0, 100, { minExclusive: true }).default(5),
+  OPTION_RATE_PCT: number("percent", 0, 20).default(6.5),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   HTTP_PORT: number("port", 0, 65535, { int: true }).default(8787),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
@@ -256,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const cfg = parsed.data;
   const problems: string[] = [];
   if (cfg.REPLAY_TO && cfg.REPLAY_TO < cfg.REPLAY_FROM) problems.push(`REPLAY_TO: expected a date on or after REPLAY_FROM (${cfg.REPLAY_FROM}), got "${cfg.REPLAY_TO}"`);
+  if (cfg.GAP_SKIP_PCT < cfg.GAP_ADJUST_PCT) problems.push(`GAP_SKIP_PCT: expected at least GAP_ADJUST_PCT (${cfg.GAP_ADJUST_PCT}), got "${cfg.GAP_SKIP_PCT}"`);
   const feed = cfg.FEED ?? (cfg.BROKER === "angelone" ? "angelone" : "replay");
   if (cfg.BROKER === "angelone" && feed === "replay") problems.push('FEED: BROKER=angelone trades on Angel One\'s live prices; FEED=replay cannot be combined with it (use BROKER=paper to replay)');
   if (cfg.BROKER === "angelone" || feed === "angelone") {

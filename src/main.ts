@@ -38,6 +38,7 @@ import { loadBankNifty75m, loadShippedDaily } from "./engine/market/shipped-data
 import { toPaise } from "./engine/money.js";
 import { strategyByName } from "./engine/strategies/registry.js";
 import { startHttpServer } from "./http/server.js";
+import { loadIndiaVix } from "./engine/fno/india-vix.js";
 import { HealthChecks, TelegramWatch } from "./http/health.js";
 import { DeskMetrics } from "./http/metrics.js";
 import { createLogger, makeRedactor, type Logger } from "./log.js";
@@ -161,6 +162,20 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     strategies: cfg.ENABLED_STRATEGIES.map(strategyByName),
     autoAccept: cfg.AUTO_ACCEPT_STRATEGIES,
     intraday: cfg.INTRADAY_STRATEGIES,
+    synthetic: {
+      underlyings: ["BANKNIFTY"],
+      capital: toPaise(cfg.BANKNIFTY_CAPITAL),
+      riskPct: cfg.BANKNIFTY_RISK_PCT,
+      marginPct: cfg.FNO_MARGIN_PCT,
+      rolloverDaysBefore: cfg.ROLLOVER_DAYS_BEFORE_EXPIRY,
+      ratePct: cfg.OPTION_RATE_PCT,
+      calendar,
+      // Paper legs are priced by the option model from the index (labelled modelled); a live broker's fills price them.
+      vix: mode === "live" ? null : loadIndiaVix(),
+      gapAdjustPct: cfg.GAP_ADJUST_PCT,
+      gapSkipPct: cfg.GAP_SKIP_PCT,
+      divergenceAlertPct: cfg.DIVERGENCE_ALERT_PCT,
+    },
     charges: deliveryFillCharges,
     mode,
     bus,

@@ -804,6 +804,13 @@ export class MemoryStore implements Store {
     return found.slice(0, n).map((r) => signalView(r.row));
   }
 
+  async signalsOf(strategy: string, symbol: string): Promise<SignalView[]> {
+    await this.gate();
+    const found = [...this.core.signals.rows.values()].map((r) => r.row).filter((r) => r.strategy === strategy && r.symbol === symbol);
+    found.sort((a, b) => a.barTime.getTime() - b.barTime.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || textOrder(a.id, b.id));
+    return found.map((r) => signalView(r));
+  }
+
   /** No ORDER BY in Repo: rows come in write order, as PostgreSQL's heap gives them. */
   async signalsDueToExpire(now: Date): Promise<SignalView[]> {
     await this.gate();

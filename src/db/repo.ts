@@ -233,6 +233,16 @@ export class Repo {
     return rows.map(toSignal);
   }
 
+  /** Every signal of a strategy in a symbol, in bar order (the theoretical track of a strategy is rebuilt from them). */
+  async signalsOf(strategy: string, symbol: string): Promise<SignalView[]> {
+    const rows = await this.db
+      .select()
+      .from(t.signals)
+      .where(and(eq(t.signals.strategy, strategy), eq(t.signals.symbol, symbol)))
+      .orderBy(asc(t.signals.barTime), asc(t.signals.createdAt), asc(t.signals.id));
+    return rows.map(toSignal);
+  }
+
   async signalsDueToExpire(now: Date): Promise<SignalView[]> {
     const rows = await this.db
       .select()

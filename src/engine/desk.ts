@@ -26,6 +26,10 @@ import type { SignalDraft } from "./strategies/signal.js";
 import type { Strategy } from "./strategies/strategy.js";
 import { fromIst, formatIst, istDate, type IstDate } from "./time/ist.js";
 import type { OrderView, PositionView, SignalView } from "./views.js";
+import { SyntheticDesk, type SyntheticSettings } from "./fno/synthetic-desk.js";
+import { classifyGap } from "./fno/gap.js";
+import type { DivergenceReport } from "./fno/divergence.js";
+import { DivergenceWatch, type TrackState } from "./fno/divergence-watch.js";
 
 export interface DeskOptions {
   repo: Store;
@@ -60,7 +64,12 @@ export interface DeskOptions {
   orderWindow?: () => string | null;
   /** Strategies traded as INTRADAY (MIS): squared off before the session's end (squareOffIntraday). */
   intraday?: readonly string[];
+  /** Indices traded as synthetic futures (option legs), with their sizing, margin, rollover and gap settings. */
+  synthetic?: SyntheticSettings & { gapAdjustPct: number; gapSkipPct: number; divergenceAlertPct: number };
 }
+
+/** The status note of an index unit approved after the close, until the next open's gap check. */
+const WAITING_FOR_OPEN = "waiting for the next open: gap check";
 
 export type Decision = { ok: true; signal: SignalView } | { ok: false; message: string; signal?: SignalView };
 
@@ -100,6 +109,9 @@ export class Desk {
   /** A real broker's queued orders go out only once its books have been read since this start (an order sent before a crash is found, not doubled). */
   private reconciled = false;
   private lastRelease = -Infinity;
+  /** Synthetic futures on an index (null: none traded). */
+  readonly fno: SyntheticDesk | null;
+  private readonly watch: DivergenceWatch | null;
 
   constructor(readonly opts: DeskOptions) {
     this.bus = opts.bus ?? new EventBus();
@@ -143,6 +155,19 @@ export class Desk {
       exit: (id, why) => this.exitPosition(id, null, why),
       stops: this.stops,
     });
+    this.fno = opts.synthetic
+      ? new SyntheticDesk(opts.synthetic, {
+          repo: opts.repo,
+          orders: this.orders,
+          bus: this.bus,
+          marketClock: opts.marketClock,
+          wallClock: opts.wallClock,
+          ltp: this.ltp,
+          broker: opts.broker,
+          exitPosition: (id, signalId, why) => this.exitPosition(id, signalId, why),
+        })
+      : null;
+    this.watch = opts.synthetic ? new DivergenceWatch(opts.repo, opts.synthetic.divergenceAlertPct) : null;
   }
 
   get repo(): Store {
@@ -221,12 +246,19 @@ export class Desk {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(bar.time);
       this.series.add(bar);
+      if (this.fno?.handles(bar.symbol)) await this.beforeIndexBar(bar);
       await this.opts.broker.onBar(bar);
       this.ltp.set(bar.symbol, bar.close, barClose(bar));
       this.opts.marketClock.set?.(new Date(bar.time.getTime() + timeframeMs(bar.timeframe)));
+      this.fno?.barClosed(bar);
       await this.managePositions([bar]);
       await this.runStrategies([bar]);
+      if (this.fno?.handles(bar.symbol)) {
+        const due = this.fno.rollDueAfterBar(bar);
+        if (due) await this.fno.rollover(due, false, "schedule");
+      }
       await this.markEquity();
+      if (this.fno?.handles(bar.symbol)) await this.watchDivergence();
       this.feed.at = this.opts.marketClock.now();
     });
   }
@@ -315,6 +347,7 @@ export class Desk {
     }
     const book = await this.ledger();
     const open = await this.repo.openPositions();
+    if (this.fno?.handles(d.symbol)) return this.onSyntheticEntry(d, base, book, open);
     const kelly = kellyFraction(await this.closedNets(d.strategy));
     const sizing = sizeSignal({
       strategy: d.strategy,
@@ -353,6 +386,22 @@ export class Desk {
     }
   }
 
+  /** An index entry sized in whole lots under the margin model, then proposed or auto-accepted like any other. */
+  private async onSyntheticEntry(d: SignalDraft, base: Omit<Parameters<Store["insertSignal"]>[0], "status">, book: LedgerSnapshot, open: PositionView[]): Promise<void> {
+    const sized = this.fno!.size(d, book.cash, open);
+    if (!sized.ok) {
+      await this.repo.insertSignal({ ...base, qty: sized.qty, sizing: sized.sizing, status: "refused", statusReason: sized.reason });
+      this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
+      return;
+    }
+    const now = this.opts.wallClock.now();
+    const expiresAt = new Date(now.getTime() + this.opts.signalTtlMinutes * 60_000);
+    await this.repo.insertSignal({ ...base, qty: sized.qty, sizing: sized.sizing, status: "proposed", expiresAt });
+    const s = (await this.repo.signal(d.id))!;
+    if (this.auto.has(d.strategy)) await this.decide(s.id, "auto", true);
+    else this.bus.emit("signal.proposed", { signal: s });
+  }
+
   /** Why an entry cannot open now (a base while holding, a pyramid without its base or twice), or null. */
   private async entryConflict(d: SignalDraft): Promise<string | null> {
     const held = await this.openPositionsOf(d.symbol, d.strategy);
@@ -365,6 +414,7 @@ export class Desk {
 
   private async onExitDraft(d: SignalDraft): Promise<void> {
     if (await this.repo.signal(d.id)) return;
+    if (this.fno?.handles(d.symbol)) return this.onSyntheticExit(d);
     // An exit reading "short" closes longs and one reading "long" closes shorts; a unit exit closes that unit only.
     const held = (await this.openPositionsOf(d.symbol, d.strategy)).filter((p) => p.side !== d.side && (d.unit === undefined || p.unit === d.unit));
     const now = this.opts.wallClock.now();
@@ -386,6 +436,36 @@ export class Desk {
       positionId: held[0]!.id,
     });
     for (const p of held) await this.exitPosition(p.id, d.id, "signal_exit");
+    await this.repo.transitionSignal(d.id, ["approved"], "ordered");
+  }
+
+  /**
+   * An index exit closes the unit's two legs (or every unit's). It is stored even
+   * with nothing held (a unit refused, skipped on a gap): the theoretical track
+   * follows every signal of the strategy, held or not.
+   */
+  private async onSyntheticExit(d: SignalDraft): Promise<void> {
+    const open = await this.repo.openPositions();
+    const units = this.fno!.units(this.fno!.legsOf(open, d.symbol, d.strategy, d.unit)).filter((u) => u.side !== d.side);
+    const legs = units.flatMap((u) => u.legs);
+    const now = this.opts.wallClock.now();
+    const note = d.note ? `exit: ${d.note}` : "exit on the strategy's signal";
+    await this.repo.insertSignal({
+      ...this.stored(d),
+      qty: units.reduce((q, u) => q + u.qty, 0),
+      sizing: {},
+      createdAt: now,
+      expiresAt: null,
+      status: legs.length ? "approved" : "skipped",
+      statusReason: legs.length ? note : `${note}; nothing held`,
+      decidedBy: "strategy",
+      decidedAt: now,
+      positionId: legs[0]?.id ?? null,
+    });
+    if (legs.length === 0) return;
+    // Working entries of the unit (a leg still queued for the open) go first: the unit is leaving.
+    for (const u of units) for (const p of u.legs) await this.cancelWorking(p.id, "unit exit");
+    await this.fno!.exitLegs(legs, d.id, "signal_exit");
     await this.repo.transitionSignal(d.id, ["approved"], "ordered");
   }
 
@@ -439,9 +519,11 @@ export class Desk {
     return order;
   }
 
-  /** Every open unit of a strategy in a symbol (one, unless it pyramids). */
+  /** Every open unit of a strategy in a symbol (one, unless it pyramids); an index's are its option legs. */
   private async openPositionsOf(symbol: string, strategy: string): Promise<PositionView[]> {
-    return (await this.repo.openPositions()).filter((p) => p.symbol === symbol && p.strategy === strategy);
+    const open = await this.repo.openPositions();
+    if (this.fno?.handles(symbol)) return this.fno.legsOf(open, symbol, strategy);
+    return open.filter((p) => p.symbol === symbol && p.strategy === strategy);
   }
 
   /** Cancels whatever still works at the broker for a position (its stop, an unfilled exit). */
@@ -510,8 +592,13 @@ export class Desk {
     return this.serial.run(async () => {
       const now = this.opts.wallClock.now();
       let closed = 0;
+      const legBars = new Map<string, Candle>();
       for (const p of await this.repo.openPositions()) {
-        const bar = lastBars.get(p.symbol);
+        // An option leg ends at its model price on the index's last close.
+        const leg = this.fno?.leg(p.symbol);
+        const index = leg ? lastBars.get(leg.underlying) : undefined;
+        if (leg && index) legBars.set(p.symbol, { ...index, symbol: p.symbol, close: this.fno!.premium(leg, barClose(index)) ?? 5 });
+        const bar = lastBars.get(p.symbol) ?? legBars.get(p.symbol);
         if (!bar) continue;
         await this.cancelWorking(p.id, "end of test");
         const id = clientOrderId(p.id, "end_of_test");
@@ -520,7 +607,7 @@ export class Desk {
         closed++;
       }
       // One flat bar at each last close: the paper broker fills the exits there.
-      for (const bar of lastBars.values()) {
+      for (const bar of [...lastBars.values(), ...legBars.values()]) {
         const at = new Date(bar.time.getTime() + timeframeMs(bar.timeframe));
         this.opts.marketClock.set?.(at);
         await this.opts.broker.onBar({ ...bar, time: at, open: bar.close, high: bar.close, low: bar.close });
@@ -610,6 +697,24 @@ export class Desk {
     });
   }
 
+  /** What /rollover would do now: every open synthetic unit, into the next monthly expiry. */
+  rolloverPreview(): Promise<Awaited<ReturnType<SyntheticDesk["rolloverPlan"]>>> {
+    return this.serial.run(async () => (this.fno ? this.fno.rolloverPlan(this.opts.marketClock.now(), true) : []));
+  }
+
+  /**
+   * Rolls synthetic units: the scheduled job at ROLLOVER_AT rolls those due
+   * (force false); /rollover rolls every unit now (force true).
+   */
+  rollover(force: boolean, actor: string): Promise<Awaited<ReturnType<SyntheticDesk["rollover"]>>> {
+    return this.serial.run(async () => {
+      if (!this.fno) return [];
+      const done = await this.fno.rollover(this.opts.marketClock.now(), force, force ? `by ${actor}` : "schedule");
+      if (force) await this.repo.event("rollover.manual", `rollover by ${actor}: ${done.length} units`, this.opts.wallClock.now(), actor, { units: done.length });
+      return done;
+    });
+  }
+
   /** Exits one open position at market (a trader's /exit). */
   exitNow(positionId: number, actor: string): Promise<{ ok: true; order: OrderView } | { ok: false; message: string }> {
     return this.serial.run(async () => {
@@ -670,6 +775,7 @@ export class Desk {
       this.bus.emit("signal.decided", { signal: refused });
       return { ok: false, message: `Not ordered: ${blocked}.`, signal: refused };
     }
+    if (this.fno?.handles(decided.symbol)) return this.decideSynthetic(decided, actor, now);
     const book = await this.ledger();
     const limit = this.checkLimits(decided, book, await this.repo.openPositions());
     if (!limit.ok) {
@@ -701,6 +807,99 @@ export class Desk {
     this.bus.emit("signal.decided", { signal: final });
     if (order.status !== "rejected") this.bus.emit("order.placed", { order });
     return { ok: true, signal: final };
+  }
+
+  /**
+   * An approved index unit: margin checked again on the books of now, then its
+   * legs go out, or, decided after the close, it waits for the next open's gap
+   * check (seed 002's end-of-day rule).
+   */
+  private async decideSynthetic(s: SignalView, actor: string, now: Date): Promise<Decision> {
+    const fno = this.fno!;
+    const open = await this.repo.openPositions();
+    const sized = fno.size(s, (await this.ledger(open)).cash, open);
+    if (!sized.ok) {
+      const refused = (await this.repo.transitionSignal(s.id, ["approved"], "refused", { statusReason: sized.reason }))!;
+      this.bus.emit("signal.decided", { signal: refused });
+      return { ok: false, message: `Not ordered: ${sized.reason}.`, signal: refused };
+    }
+    await this.repo.event("signal.approved", `${s.id} approved by ${actor}`, now, actor);
+    if (this.afterSession()) {
+      const waiting = (await this.repo.transitionSignal(s.id, ["approved"], "approved", { statusReason: WAITING_FOR_OPEN }))!;
+      this.bus.emit("signal.decided", { signal: waiting });
+      return { ok: true, signal: waiting };
+    }
+    return { ok: true, signal: await this.enterSynthetic(s) };
+  }
+
+  private async enterSynthetic(s: SignalView, opts: { spot?: Paise; limitPct?: number } = {}): Promise<SignalView> {
+    const orders = await this.fno!.enter(s, opts);
+    const sent = orders.some((o) => o.status !== "rejected");
+    const final = sent
+      ? ((await this.repo.transitionSignal(s.id, ["approved"], "ordered", { statusReason: opts.limitPct !== undefined ? s.statusReason : null })) ?? (await this.repo.signal(s.id))!)
+      : ((await this.repo.transitionSignal(s.id, ["approved"], "failed", { statusReason: orders[0]?.reason ?? "no leg was accepted" })) ?? (await this.repo.signal(s.id))!);
+    this.bus.emit("signal.decided", { signal: final });
+    return final;
+  }
+
+  /** The market time is past today's session (or there is none today): an order now would meet the next open. */
+  private afterSession(): boolean {
+    const now = this.opts.marketClock.now();
+    const session = this.fno!.settings.calendar.session(istDate(now));
+    return !session || now.getTime() >= session.close.getTime();
+  }
+
+  /**
+   * The first bar of an index's day: units approved after the last close meet
+   * the open. A gap beyond GAP_SKIP_PCT from the signal price skips the unit;
+   * beyond GAP_ADJUST_PCT it is checked again (the open must still be on the
+   * right side of its stop) and enters at limit prices; else at market. The
+   * options in play then get this bar's prices.
+   */
+  private async beforeIndexBar(bar: Candle): Promise<void> {
+    const fno = this.fno!;
+    const settings = this.opts.synthetic!;
+    const optionBars = await fno.optionBars(bar);
+    for (const s of await this.repo.signalsByStatus(["approved"], 1000)) {
+      if (s.symbol !== bar.symbol || s.kind !== "entry" || s.statusReason !== WAITING_FOR_OPEN) continue;
+      const gap = classifyGap(s.entry, bar.open, settings.gapAdjustPct, settings.gapSkipPct);
+      const through = s.stop !== null && (s.side === "long" ? bar.open <= s.stop : bar.open >= s.stop);
+      const sizing = { ...s.sizing, gap: { ...gap, open: bar.open } };
+      if (gap.kind === "skip" || (gap.kind === "adjust" && through)) {
+        const why = gap.kind === "skip" ? `gap ${gap.gapPct}% from the signal price is over ${settings.gapSkipPct}%: skipped` : `opened at ${formatRupees(bar.open)}, through the stop ${formatRupees(s.stop!)}: skipped`;
+        const skipped = (await this.repo.transitionSignal(s.id, ["approved"], "skipped", { statusReason: why, sizing }))!;
+        await this.repo.event("gap", `${s.id}: ${why}`, this.opts.wallClock.now(), "desk", { signalId: s.id, ...gap });
+        this.bus.emit("signal.decided", { signal: skipped });
+        continue;
+      }
+      const note = gap.kind === "adjust" ? `gap ${gap.gapPct}% over ${settings.gapAdjustPct}%: entered at limit prices` : null;
+      const moved = (await this.repo.transitionSignal(s.id, ["approved"], "approved", { statusReason: note, sizing }))!;
+      if (gap.kind === "adjust") await this.repo.event("gap", `${s.id}: ${note}`, this.opts.wallClock.now(), "desk", { signalId: s.id, ...gap });
+      await this.enterSynthetic(moved, { spot: bar.open, ...(gap.kind === "adjust" ? { limitPct: settings.gapAdjustPct } : {}) });
+    }
+    // Orders placed just now are in play too.
+    const more = await fno.optionBars(bar);
+    const seen = new Set(optionBars.map((b) => b.symbol));
+    for (const b of [...optionBars, ...more.filter((b) => !seen.has(b.symbol))]) {
+      await this.opts.broker.onBar(b);
+      this.ltp.set(b.symbol, b.close, barClose(b));
+    }
+  }
+
+  /** Folds the latest theoretical and actual tracks into their peaks and drawdowns; alerts when they part. */
+  private async watchDivergence(): Promise<Array<DivergenceReport & { track: TrackState | undefined }>> {
+    const out = [];
+    for (const r of await this.fno!.divergence(this.opts.strategies.map((s) => s.name))) {
+      const alert = await this.watch!.mark(r, this.opts.wallClock.now());
+      if (alert) this.bus.emit("alert", { level: "warn", text: `⚠️ Divergence: ${alert}. /divergence shows both tracks.` });
+      out.push({ ...r, track: await this.watch!.state(r) });
+    }
+    return out;
+  }
+
+  /** /divergence: each synthetic strategy's theoretical and actual tracks, side by side. */
+  divergence(): Promise<Array<DivergenceReport & { track: TrackState | undefined }>> {
+    return this.serial.run(async () => (this.fno ? this.watchDivergence() : []));
   }
 
   /** Expires every proposed signal whose wall-clock time is up. */
@@ -770,10 +969,12 @@ export class Desk {
   private async fillContext(o: OrderView) {
     const s = o.signalId ? await this.repo.signal(o.signalId) : undefined;
     const pos = o.positionId ? await this.repo.position(o.positionId) : undefined;
+    // An option leg carries no stop of its own: the unit's stop is on the index, and its exit signal closes both legs.
+    const leg = this.fno?.leg(o.symbol) ?? null;
     return {
       strategy: s?.strategy ?? pos?.strategy ?? "manual",
-      stop: s?.stop ?? null,
-      targets: s?.targets ?? [],
+      stop: leg ? null : (s?.stop ?? null),
+      targets: leg ? [] : (s?.targets ?? []),
       exitReason:
         o.purpose === "stop"
           ? "stop"
@@ -788,6 +989,7 @@ export class Desk {
 
   private async afterFill(o: OrderView, f: BrokerFill, r: FillResult): Promise<void> {
     this.ltp.set(o.symbol, f.price, f.time);
+    if (this.fno?.leg(o.symbol)) await this.fno.rolloverFill(o, f.price, f.qty, this.portfolio.chargesFor(o, f));
     this.bus.emit("order.filled", { order: o, qty: f.qty, price: f.price });
     if (o.purpose === "entry") {
       if (o.signalId) await this.repo.transitionSignal(o.signalId, ["ordered", "approved"], "filled", { positionId: r.position.id });
@@ -818,8 +1020,8 @@ export class Desk {
 
   // ---- queries ----
 
-  ledger(): Promise<LedgerSnapshot> {
-    return ledger(this.repo, this.opts.capital);
+  ledger(open?: PositionView[]): Promise<LedgerSnapshot> {
+    return ledger(this.repo, this.opts.capital, open);
   }
 
   lastPrice(symbol: string): Paise | undefined {

@@ -7,7 +7,7 @@
 import { MemoryStore } from "../../db/memory-store.js";
 import { ManualClock } from "../clock.js";
 import { deliveryFillCharges } from "../costs/index.js";
-import { Desk } from "../desk.js";
+import { Desk, type DeskOptions } from "../desk.js";
 import { paperBroker } from "../execution/paper-setup.js";
 import { ReplayFeed } from "../feed/replay-feed.js";
 import type { Candle } from "../market/candle.js";
@@ -35,6 +35,8 @@ export interface BacktestOptions {
   riskFreePct?: number;
   /** Paper fills: seed 000's slippage model (default) or none. */
   slippage?: "seed" | "none";
+  /** Indices traded as synthetic futures (option legs priced by the model): the Bank Nifty replay. */
+  synthetic?: DeskOptions["synthetic"];
   /** Called after each replayed day. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -46,6 +48,8 @@ export interface BacktestResult {
   drawdownPct: number[];
   /** Bars the engine processed (every symbol, every replayed day). */
   bars: number;
+  /** The desk after the run (its store holds every signal, order and event). */
+  desk: Desk;
 }
 
 export class BacktestRangeError extends Error {
@@ -74,6 +78,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     mode: "paper",
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.maxDailyLossPct !== undefined ? { maxDailyLossPct: o.maxDailyLossPct } : {}),
+    ...(o.synthetic ? { synthetic: o.synthetic } : {}),
   });
   await desk.init();
   const feed = new ReplayFeed(store, desk, { from: o.from, to: o.to, paceMs: 0 });
@@ -115,5 +120,5 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     riskFreePct: o.riskFreePct ?? 0,
     exposureDays: Math.min(exposureDays, equity.length),
   });
-  return { metrics, trades, equity, drawdownPct: drawdownSeries(equity), bars };
+  return { metrics, trades, equity, drawdownPct: drawdownSeries(equity), bars, desk };
 }

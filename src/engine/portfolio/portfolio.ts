@@ -3,7 +3,7 @@ import type { Paise } from "../money.js";
 import type { OrderView, PositionView, TradeView } from "../views.js";
 
 /** Charges for one fill (one side of a trade), in paise. */
-export type FillCharges = (fill: { side: "buy" | "sell"; value: Paise; time: Date }) => Paise;
+export type FillCharges = (fill: { side: "buy" | "sell"; value: Paise; time: Date; symbol?: string }) => Paise;
 
 export interface FillResult {
   position: PositionView;
@@ -24,8 +24,8 @@ function allocate(whole: Paise, take: number, of: number): Paise {
 export class Portfolio {
   constructor(private readonly charges: FillCharges) {}
 
-  chargesFor(order: Pick<OrderView, "side">, fill: { qty: number; price: Paise; time: Date }): Paise {
-    return this.charges({ side: order.side, value: fill.qty * fill.price, time: fill.time });
+  chargesFor(order: Pick<OrderView, "side" | "symbol">, fill: { qty: number; price: Paise; time: Date }): Paise {
+    return this.charges({ side: order.side, value: fill.qty * fill.price, time: fill.time, symbol: order.symbol });
   }
 
   /** Books a fill whose charges were priced by chargesFor. */

@@ -70,8 +70,8 @@ describe("chargesFor", () => {
       return 7;
     });
     const t = day("2025-01-02");
-    expect(p.chargesFor({ side: "sell" }, { qty: 3, price: 10_005, time: t })).toBe(7);
-    expect(seen).toEqual([{ side: "sell", value: 30_015, time: t }]);
+    expect(p.chargesFor({ side: "sell", symbol: "SBIN" }, { qty: 3, price: 10_005, time: t })).toBe(7);
+    expect(seen).toEqual([{ side: "sell", value: 30_015, time: t, symbol: "SBIN" }]);
   });
 });
 

@@ -1,0 +1,602 @@
+/**
+ * An index traded as synthetic futures (seed 002): a long unit is a bought ATM
+ * call and a sold ATM put of one monthly expiry, a short unit the reverse. The
+ * strategy's signals name the index ("BANKNIFTY"); here they become two option
+ * legs, each an ordinary order and position in the books (intent committed
+ * first, fills booked to the paisa), tied together by the signal and the unit.
+ *
+ * - Sizing is in whole lots of the strategy's own capital (lot-sizing.ts), and
+ *   the margin model (margin.ts) is checked before entry instead of the cash
+ *   desk's notional caps, which a leveraged index position always breaks.
+ * - Orders: buys before sells, so the book never holds a sold option without
+ *   its hedge: a long's call is bought before its put is sold; on exit the
+ *   sold leg is bought back before the bought leg is sold.
+ * - Stops are the strategy's own (a unit's Basso stop on the index close): its
+ *   exit signal closes both legs at market. No stop order sits on a leg.
+ * - Paper on bars: with no option prices stored, each index bar gives every
+ *   option in play a modelled bar (option-model.ts), labelled modelled.
+ */
+import type { Store } from "../../db/store.js";
+import type { Clock } from "../clock.js";
+import type { EventBus } from "../events.js";
+import type { Broker } from "../execution/broker.js";
+import type { OrderManager } from "../execution/order-manager.js";
+import { clientOrderId } from "../ids.js";
+import { barClose, timeframeMs, type Candle } from "../market/candle.js";
+import type { NseCalendar } from "../market/calendar.js";
+import { followingMonthlyExpiry, type ExpiryUnderlying } from "../market/expiry.js";
+import { lotSizeOn } from "../market/lot-sizes.js";
+import type { LtpCache } from "../market/ltp-cache.js";
+import { formatRupees, type Paise } from "../money.js";
+import type { SignalView, OrderView, PositionView } from "../views.js";
+import { formatIst, fromIst, istDate, type IstDate } from "../time/ist.js";
+import type { VixSeries } from "./india-vix.js";
+import { sizeLots } from "./lot-sizing.js";
+import { syntheticMargin } from "./margin.js";
+import { parseOptionSymbol, type OptionContract } from "./option-contract.js";
+import { modelOptionBar } from "./option-model.js";
+import { heldExpiry, ROLLOVER_AT, rolloverDay } from "./rollover-calendar.js";
+import { divergence, type DivergenceReport } from "./divergence.js";
+import { syntheticLegs, type SyntheticLeg } from "./synthetic.js";
+
+export interface SyntheticSettings {
+  /** Indices traded as synthetic futures (their signals become option legs). */
+  underlyings: readonly ExpiryUnderlying[];
+  /** The strategy's own capital for sizing (BANKNIFTY_CAPITAL). */
+  capital: Paise;
+  /** Risk of one unit to its stop, % of that capital. */
+  riskPct: number;
+  /** Margin model: % of the sold leg's notional (FNO_MARGIN_PCT). */
+  marginPct: number;
+  /** Trading days before expiry that positions roll (ROLLOVER_DAYS_BEFORE_EXPIRY, 3-5). */
+  rolloverDaysBefore: number;
+  /** Option model's interest rate, % a year. */
+  ratePct: number;
+  calendar: NseCalendar;
+  /** India VIX by day: option prices are modelled from the index bars. Null: option prices come from the feed. */
+  vix: VixSeries | null;
+  /** Lot size of a contract (the instrument master when one is loaded); default: the dated lot-size table. */
+  lotSize?: (underlying: string, expiry: IstDate) => number;
+}
+
+export interface SyntheticDeps {
+  repo: Store;
+  orders: OrderManager;
+  bus: EventBus;
+  marketClock: Clock;
+  wallClock: Clock;
+  ltp: LtpCache;
+  broker: Broker;
+  /** The desk's exit of one position (never doubles an exit already working). */
+  exitPosition(positionId: number, signalId: string | null, why: string): Promise<OrderView | undefined>;
+}
+
+/** One synthetic unit as held: its legs, one expiry, one size. */
+export interface HeldUnit {
+  strategy: string;
+  underlying: string;
+  unit: number;
+  side: "long" | "short";
+  expiry: IstDate;
+  qty: number;
+  legs: PositionView[];
+}
+
+export type SizeResult =
+  | { ok: true; qty: number; sizing: Record<string, unknown> }
+  | { ok: false; reason: string; qty: number; sizing: Record<string, unknown> };
+
+/** A rollover in the books: its orders, and the fills they have had. */
+export interface RolloverRecord {
+  id: string;
+  strategy: string;
+  underlying: string;
+  unit: number;
+  side: "long" | "short";
+  qty: number;
+  fromExpiry: IstDate;
+  toExpiry: IstDate;
+  at: string;
+  reason: string;
+  /** clientOrderId → what it is and, once filled, its price and charges. */
+  orders: Record<string, { role: "close" | "open"; type: "CE" | "PE"; strike: Paise; side: "buy" | "sell"; price?: Paise; charges?: Paise; filledQty?: number }>;
+  cost?: { spread: Paise; charges: Paise; total: Paise };
+}
+
+export interface RolloverPreview {
+  strategy: string;
+  unit: number;
+  side: "long" | "short";
+  qty: number;
+  fromExpiry: IstDate;
+  toExpiry: IstDate;
+  from: Array<{ symbol: string; side: "long" | "short" }>;
+  to: Array<{ symbol: string; side: "buy" | "sell" }>;
+}
+
+const ROLL_PREFIX = "R";
+const unitKey = (strategy: string, underlying: string, unit: number) => `${strategy}\u0000${underlying}\u0000${unit}`;
+
+export class SyntheticDesk {
+  /** The index's latest intraday price (a replayed day's daily bar must not leak its close into the day). */
+  private readonly spot = new Map<string, Paise>();
+  private readonly expiredSaid = new Set<string>();
+
+  constructor(
+    readonly settings: SyntheticSettings,
+    private readonly d: SyntheticDeps,
+  ) {}
+
+  handles(symbol: string): boolean {
+    return (this.settings.underlyings as readonly string[]).includes(symbol);
+  }
+
+  /** An option leg of a handled index. */
+  leg(symbol: string): OptionContract | null {
+    const c = parseOptionSymbol(symbol);
+    return c && this.handles(c.underlying) ? c : null;
+  }
+
+  spotOf(underlying: string): Paise | undefined {
+    return this.spot.get(underlying) ?? this.d.ltp.price(underlying);
+  }
+
+  lotSize(underlying: string, expiry: IstDate): number {
+    return (this.settings.lotSize ?? lotSizeOn)(underlying, expiry);
+  }
+
+  /** The monthly expiry a unit opened now takes. */
+  expiryFor(underlying: string, date: IstDate): IstDate {
+    return heldExpiry(underlying as ExpiryUnderlying, date, this.settings.rolloverDaysBefore, this.settings.calendar);
+  }
+
+  // ---- entries ----
+
+  /** Whole lots for a new unit, and whether the margin model lets it in. */
+  size(d: Pick<SignalView, "symbol" | "side" | "entry" | "stop">, free: Paise, open: readonly PositionView[]): SizeResult {
+    const date = istDate(this.d.marketClock.now());
+    const expiry = this.expiryFor(d.symbol, date);
+    const lotSize = this.lotSize(d.symbol, expiry);
+    const lots = sizeLots({ capital: this.settings.capital, riskPct: this.settings.riskPct, side: d.side, entry: d.entry, stop: d.stop, lotSize });
+    const base = { instrument: "synthetic future", expiry, lotSize, capital: this.settings.capital, riskPct: this.settings.riskPct, budget: lots.budget, riskPerLot: lots.riskPerLot };
+    if (!lots.ok) return { ok: false, reason: lots.reason, qty: 0, sizing: base };
+    const margin = syntheticMargin({ spot: d.entry, qty: lots.qty, marginPct: this.settings.marginPct });
+    const used = this.marginUsed(open);
+    const sizing = { ...base, lots: lots.lots, margin, marginUsed: used, marginFree: free - used };
+    if (margin > free - used) {
+      return {
+        ok: false,
+        reason: `not enough margin: ${lots.lots} lots need ${formatRupees(margin)} (${this.settings.marginPct}% of the sold leg's notional), ${formatRupees(Math.max(0, free - used))} free`,
+        qty: lots.qty,
+        sizing,
+      };
+    }
+    return { ok: true, qty: lots.qty, sizing };
+  }
+
+  /** Margin the open sold legs hold under the model. */
+  marginUsed(open: readonly PositionView[]): Paise {
+    let used = 0;
+    for (const p of open) {
+      const c = this.leg(p.symbol);
+      if (!c || p.side !== "short") continue;
+      used += syntheticMargin({ spot: this.spotOf(c.underlying) ?? c.strike, qty: p.qty, marginPct: this.settings.marginPct });
+    }
+    return used;
+  }
+
+  /**
+   * Both legs of an approved unit at market, the bought one first. A bought leg
+   * the broker refuses stops the unit there (a sold option is never left naked);
+   * a sold leg refused after it is retried once, then the admin is told exactly
+   * what is held.
+   */
+  async enter(s: SignalView, opts: { spot?: Paise; limitPct?: number } = {}): Promise<OrderView[]> {
+    const spot = opts.spot ?? this.spotOf(s.symbol) ?? s.entry;
+    const now = this.d.marketClock.now();
+    const expiry = (s.sizing["expiry"] as IstDate | undefined) ?? this.expiryFor(s.symbol, istDate(now));
+    const legs = syntheticLegs(s.side, s.symbol, spot, expiry);
+    const placed: OrderView[] = [];
+    for (const leg of buysFirst(legs)) {
+      const limit = opts.limitPct !== undefined ? this.limitFor(leg, opts.limitPct, now) : undefined;
+      const order = await this.submitLeg(s.id, leg, s.qty, "entry", limit);
+      placed.push(order);
+      if (order.status === "rejected") {
+        const held = placed.filter((o) => o.status !== "rejected").map((o) => `${o.side} ${o.qty} ${o.symbol}`);
+        this.d.bus.emit("alert", {
+          level: "error",
+          text: `Synthetic ${s.symbol} unit ${s.unit ?? 0} (${s.id}) not completed: the ${leg.side} of ${leg.contract.symbol} was refused: ${order.reason ?? "no reason given"}. ${held.length ? `Sent: ${held.join(", ")}.` : "Nothing was sent."}`,
+        });
+        break;
+      }
+    }
+    return placed;
+  }
+
+  /** A gapped entry's limit: the leg's price now, moved pct against us (a buy pays up to it, a sell takes down to it), on the tick. */
+  private limitFor(leg: SyntheticLeg, pct: number, at: Date): Paise | undefined {
+    const p = this.premium(leg.contract, at);
+    if (p === undefined) return undefined;
+    const raw = leg.side === "buy" ? p * (1 + pct / 100) : p * (1 - pct / 100);
+    const ticks = leg.side === "buy" ? Math.ceil(raw / OPTION_TICK) : Math.floor(raw / OPTION_TICK);
+    return Math.max(OPTION_TICK, ticks * OPTION_TICK);
+  }
+
+  /** One leg, retried once under a new id when the broker refuses it. */
+  private async submitLeg(
+    signalId: string,
+    leg: SyntheticLeg,
+    qty: number,
+    purpose: "entry",
+    limit?: Paise,
+  ): Promise<OrderView> {
+    const intent = (tag: string) => ({
+      clientOrderId: clientOrderId(signalId, `entry:${leg.contract.type}${tag}`),
+      symbol: leg.contract.symbol,
+      side: leg.side,
+      qty,
+      type: limit !== undefined ? ("limit" as const) : ("market" as const),
+      ...(limit !== undefined ? { price: limit } : {}),
+      purpose,
+      signalId,
+    });
+    let order = await this.d.orders.submit(intent(""));
+    if (order.status === "rejected") order = await this.d.orders.submit(intent(":retry"));
+    if (order.status !== "rejected") this.d.bus.emit("order.placed", { order });
+    return order;
+  }
+
+  // ---- held units ----
+
+  /** Open units of handled indices, their legs grouped by strategy, index and unit. */
+  units(open: readonly PositionView[]): HeldUnit[] {
+    const byKey = new Map<string, HeldUnit>();
+    for (const p of open) {
+      const c = this.leg(p.symbol);
+      if (!c) continue;
+      const unit = p.unit ?? 0;
+      const k = unitKey(p.strategy, c.underlying, unit);
+      const side = (c.type === "CE") === (p.side === "long") ? "long" : "short";
+      const u = byKey.get(k) ?? { strategy: p.strategy, underlying: c.underlying, unit, side, expiry: c.expiry, qty: p.qty, legs: [] };
+      u.legs.push(p);
+      if (c.expiry < u.expiry) u.expiry = c.expiry;
+      byKey.set(k, u);
+    }
+    return [...byKey.values()].sort((a, b) => a.strategy.localeCompare(b.strategy) || a.unit - b.unit);
+  }
+
+  /** The legs of a strategy's units in an index (one unit, or all). */
+  legsOf(open: readonly PositionView[], underlying: string, strategy: string, unit?: number): PositionView[] {
+    return open.filter((p) => p.strategy === strategy && this.leg(p.symbol)?.underlying === underlying && (unit === undefined || (p.unit ?? 0) === unit));
+  }
+
+  /** Closes legs at market, the sold ones first. */
+  async exitLegs(legs: readonly PositionView[], signalId: string | null, why: string): Promise<OrderView[]> {
+    const out: OrderView[] = [];
+    for (const p of [...legs].sort((a, b) => (a.side === b.side ? 0 : a.side === "short" ? -1 : 1))) {
+      const o = await this.d.exitPosition(p.id, signalId, why);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  // ---- prices ----
+
+  /**
+   * An index bar is about to meet the working orders: the options in play get
+   * their modelled bars first (when prices are modelled), so orders on them
+   * fill at this bar's open like any other.
+   */
+  async optionBars(bar: Candle): Promise<Candle[]> {
+    if (!this.handles(bar.symbol)) return [];
+    this.spot.set(bar.symbol, bar.open);
+    const vix = this.settings.vix;
+    if (!vix) return [];
+    const symbols = new Set<string>();
+    for (const p of await this.d.repo.openPositions()) if (this.leg(p.symbol)?.underlying === bar.symbol) symbols.add(p.symbol);
+    for (const o of await this.d.repo.ordersByStatus(["new", "submitted", "partially_filled", "unknown"])) if (this.leg(o.symbol)?.underlying === bar.symbol) symbols.add(o.symbol);
+    const vol = this.volOn(istDate(bar.time));
+    const out: Candle[] = [];
+    for (const sym of symbols) {
+      const c = this.leg(sym)!;
+      // An expired contract has no price to model (its legs should have rolled): said once, left to the trader.
+      if (barClose(bar) > fromIst(c.expiry, "15:30")) {
+        if (!this.expiredSaid.has(sym)) {
+          this.expiredSaid.add(sym);
+          this.d.bus.emit("alert", { level: "error", text: `${sym} expired on ${c.expiry} while still held or ordered: it was not rolled. Check the broker's settlement and close it by hand.` });
+        }
+        continue;
+      }
+      out.push(modelOptionBar(bar, c, vol, this.settings.ratePct));
+    }
+    return out;
+  }
+
+  /** The bar has closed: the index price as of its close. */
+  barClosed(bar: Candle): void {
+    if (this.handles(bar.symbol)) this.spot.set(bar.symbol, bar.close);
+  }
+
+  /** India VIX of the day (the last one known within a week); 20 when none is. */
+  volOn(date: IstDate): number {
+    return this.settings.vix?.on(date) ?? DEFAULT_VOL_PCT;
+  }
+
+  /** What a contract would cost now under the model, or its last traded price. */
+  premium(c: OptionContract, at: Date): Paise | undefined {
+    const last = this.d.ltp.price(c.symbol);
+    if (last !== undefined) return last;
+    const spot = this.spotOf(c.underlying);
+    if (spot === undefined) return undefined;
+    const bar: Candle = { symbol: c.underlying, timeframe: "1m", time: at, open: spot, high: spot, low: spot, close: spot, volume: 0 };
+    return modelOptionBar(bar, c, this.volOn(istDate(at)), this.settings.ratePct).open;
+  }
+
+  // ---- rollover ----
+
+  /** When a unit in this expiry rolls: ROLLOVER_AT on the rollover day. */
+  rollMoment(expiry: IstDate): Date {
+    return fromIst(rolloverDay(expiry, this.settings.rolloverDaysBefore, this.settings.calendar), ROLLOVER_AT);
+  }
+
+  /**
+   * Units whose roll is due by `at` (or every unit, when forced: /rollover), with
+   * what they become: next month's ATM legs at the index price now.
+   */
+  async rolloverPlan(at: Date, force: boolean): Promise<RolloverPreview[]> {
+    const plans: RolloverPreview[] = [];
+    for (const u of this.units(await this.d.repo.openPositions())) {
+      if (!force && at < this.rollMoment(u.expiry)) continue;
+      if (await this.rollingNow(u)) continue;
+      const spot = this.spotOf(u.underlying);
+      if (spot === undefined) continue;
+      const toExpiry = followingMonthlyExpiry(u.underlying as ExpiryUnderlying, istDate(at) > u.expiry ? istDate(at) : u.expiry, this.settings.calendar);
+      const legs = syntheticLegs(u.side, u.underlying, spot, toExpiry);
+      plans.push({
+        strategy: u.strategy,
+        unit: u.unit,
+        side: u.side,
+        qty: u.qty,
+        fromExpiry: u.expiry,
+        toExpiry,
+        from: u.legs.map((p) => ({ symbol: p.symbol, side: p.side })),
+        to: buysFirst(legs).map((l) => ({ symbol: l.contract.symbol, side: l.side })),
+      });
+    }
+    return plans;
+  }
+
+  /** A unit whose legs already have closing orders working is mid-roll (or mid-exit): not rolled again. */
+  private async rollingNow(u: HeldUnit): Promise<boolean> {
+    const ids = new Set(u.legs.map((p) => p.id));
+    return (await this.d.repo.ordersByStatus(["new", "submitted", "partially_filled", "unknown"])).some((o) => o.positionId !== null && ids.has(o.positionId) && o.purpose !== "entry");
+  }
+
+  /**
+   * Rolls every due unit: next month's bought leg, this month's sold leg bought
+   * back, next month's sold leg, this month's bought leg sold. Each order is
+   * retried once; the first one still refused stops that unit's roll and the
+   * admin is told exactly what is held, so a half-rolled unit is never silent.
+   */
+  async rollover(at: Date, force: boolean, reason: string): Promise<RolloverPreview[]> {
+    const plans = await this.rolloverPlan(at, force);
+    const open = await this.d.repo.openPositions();
+    for (const plan of plans) {
+      const legs = this.legsOf(open, plan.from[0] ? this.leg(plan.from[0].symbol)!.underlying : "", plan.strategy, plan.unit);
+      const underlying = this.leg(legs[0]!.symbol)!.underlying;
+      const spot = this.spotOf(underlying)!;
+      const newLegs = buysFirst(syntheticLegs(plan.side, underlying, spot, plan.toExpiry));
+      const rollId = `${ROLL_PREFIX}${plan.toExpiry.replaceAll("-", "")}-${legs[0]!.id}`;
+      const origin = legs[0]!.signalId ? await this.d.repo.signal(legs[0]!.signalId) : undefined;
+      const now = this.d.wallClock.now();
+      // The new legs' signal carries the unit, so their fills join the same unit; it is no new decision of the strategy.
+      await this.d.repo.insertSignal({
+        id: rollId,
+        strategy: plan.strategy,
+        symbol: underlying,
+        timeframe: origin?.timeframe ?? "75m",
+        barTime: at,
+        side: plan.side,
+        kind: "entry",
+        unit: plan.unit,
+        entry: spot,
+        stop: origin?.stop ?? null,
+        targets: [],
+        strength: origin?.strength ?? 100,
+        conditions: { rollover: true },
+        qty: plan.qty,
+        sizing: { instrument: "synthetic future", expiry: plan.toExpiry, rolloverFrom: plan.fromExpiry, lotSize: this.lotSize(underlying, plan.toExpiry) },
+        createdAt: now,
+        expiresAt: null,
+        status: "approved",
+        statusReason: `rollover ${plan.fromExpiry} → ${plan.toExpiry} (${reason})`,
+        decidedBy: "rollover",
+        decidedAt: now,
+        positionId: null,
+      });
+      const record: RolloverRecord = {
+        id: rollId,
+        strategy: plan.strategy,
+        underlying,
+        unit: plan.unit,
+        side: plan.side,
+        qty: plan.qty,
+        fromExpiry: plan.fromExpiry,
+        toExpiry: plan.toExpiry,
+        at: at.toISOString(),
+        reason,
+        orders: {},
+      };
+      const why = `rollover:${plan.toExpiry}`;
+      const steps: Array<{ kind: "open"; leg: SyntheticLeg } | { kind: "close"; pos: PositionView }> = [];
+      const closing = [...legs].sort((a, b) => (a.side === b.side ? 0 : a.side === "short" ? -1 : 1));
+      const buyNew = newLegs.filter((l) => l.side === "buy");
+      const sellNew = newLegs.filter((l) => l.side === "sell");
+      for (const l of buyNew) steps.push({ kind: "open", leg: l });
+      for (const p of closing.filter((p) => p.side === "short")) steps.push({ kind: "close", pos: p });
+      for (const l of sellNew) steps.push({ kind: "open", leg: l });
+      for (const p of closing.filter((p) => p.side === "long")) steps.push({ kind: "close", pos: p });
+      // The record names every order before any is sent, so a fill can always find its rollover.
+      for (const st of steps) {
+        if (st.kind === "open") {
+          record.orders[clientOrderId(rollId, `entry:${st.leg.contract.type}`)] = { role: "open", type: st.leg.contract.type, strike: st.leg.contract.strike, side: st.leg.side };
+        } else {
+          const c = this.leg(st.pos.symbol)!;
+          const cid = clientOrderId(st.pos.id, "exit", why);
+          record.orders[cid] = { role: "close", type: c.type, strike: c.strike, side: st.pos.side === "long" ? "sell" : "buy" };
+          await this.d.repo.setSetting(`exitReason:${cid}`, "rollover", now, "rollover");
+        }
+      }
+      for (const cid of Object.keys(record.orders)) await this.d.repo.setSetting(`rolloverOrder:${cid}`, rollId, now, "rollover");
+      await this.d.repo.setSetting(`rollover:${rollId}`, record, now, "rollover");
+      await this.d.repo.event("rollover", `rollover of ${plan.strategy} ${underlying} unit ${plan.unit} (${plan.qty}): ${plan.fromExpiry} → ${plan.toExpiry}`, now, "rollover", {
+        rollId,
+        reason,
+        ...plan,
+      });
+
+      let failed: string | null = null;
+      for (const st of steps) {
+        if (st.kind === "open") {
+          const o = await this.submitLeg(rollId, st.leg, plan.qty, "entry");
+          if (o.status === "rejected") failed = `the ${st.leg.side} of ${st.leg.contract.symbol} was refused: ${o.reason ?? "no reason given"}`;
+        } else {
+          const o = await this.d.exitPosition(st.pos.id, null, why);
+          if (o?.status === "rejected") failed = `closing ${st.pos.symbol} was refused: ${o.reason ?? "no reason given"}`;
+        }
+        if (failed) break;
+      }
+      if (failed) {
+        const held = (await this.d.repo.openPositions()).filter((p) => this.leg(p.symbol)?.underlying === underlying && p.strategy === plan.strategy);
+        this.d.bus.emit("alert", {
+          level: "error",
+          text: `⚠️ Rollover of ${underlying} unit ${plan.unit} stopped: ${failed}. Held now: ${held.map((p) => `${p.side} ${p.qty} ${p.symbol}`).join(", ") || "nothing"}. Nothing else is sent for this unit; check the broker and use /rollover again.`,
+        });
+        await this.d.repo.transitionSignal(rollId, ["approved"], "failed", { statusReason: failed });
+      } else {
+        await this.d.repo.transitionSignal(rollId, ["approved"], "ordered");
+      }
+    }
+    return plans;
+  }
+
+  /**
+   * A fill of one of a rollover's orders: noted in its record; the last one
+   * prices the rollover's cost, kept apart from trading P&L: the difference of
+   * the two synthetic prices (strike + call − put) times the size, and the
+   * charges of its four fills.
+   */
+  async rolloverFill(o: OrderView, price: Paise, qty: number, charges: Paise): Promise<void> {
+    if (!this.leg(o.symbol)) return;
+    const rollId = await this.d.repo.getSetting<string>(`rolloverOrder:${o.clientOrderId}`);
+    if (!rollId) return;
+    const rec = await this.d.repo.getSetting<RolloverRecord>(`rollover:${rollId}`);
+    if (!rec) return;
+    const leg = rec.orders[o.clientOrderId];
+    if (!leg) return;
+    const before = leg.filledQty ?? 0;
+    const filled = before + qty;
+    leg.price = Math.round(((leg.price ?? 0) * before + price * qty) / filled);
+    leg.filledQty = filled;
+    leg.charges = (leg.charges ?? 0) + charges;
+    const all = Object.values(rec.orders);
+    if (!rec.cost && all.every((l) => (l.filledQty ?? 0) >= rec.qty)) {
+      const synthetic = (role: "close" | "open") => {
+        const ce = all.find((l) => l.role === role && l.type === "CE")!;
+        const pe = all.find((l) => l.role === role && l.type === "PE")!;
+        return ce.strike + ce.price! - pe.price!;
+      };
+      const dir = rec.side === "long" ? 1 : -1;
+      const spread = dir * (synthetic("open") - synthetic("close")) * rec.qty;
+      const chg = all.reduce((s, l) => s + (l.charges ?? 0), 0);
+      rec.cost = { spread, charges: chg, total: spread + chg };
+      const now = this.d.wallClock.now();
+      await this.d.repo.event("rollover.done", `rolled ${rec.underlying} unit ${rec.unit}: cost ${formatRupees(rec.cost.total)}`, now, "rollover", { ...rec });
+      this.d.bus.emit("alert", {
+        level: "info",
+        text: `🔄 Rolled ${rec.underlying} unit ${rec.unit} (${rec.qty}) from ${rec.fromExpiry} to ${rec.toExpiry}: cost ${formatRupees(rec.cost.total)} (spread ${formatRupees(spread)}, charges ${formatRupees(chg)}), kept apart from trading P&L.`,
+      });
+    }
+    await this.d.repo.setSetting(`rollover:${rollId}`, rec, this.d.wallClock.now(), "rollover");
+  }
+
+  /** Every rollover recorded, oldest first. */
+  async rollovers(): Promise<RolloverRecord[]> {
+    const out: RolloverRecord[] = [];
+    for (const e of await this.d.repo.events("rollover", 10_000)) {
+      const id = (e.detail as { rollId?: string }).rollId;
+      const rec = id ? await this.d.repo.getSetting<RolloverRecord>(`rollover:${id}`) : undefined;
+      if (rec) out.push(rec);
+    }
+    return out.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  /** The bar on which a replay rolls: the last bar boundary at or before ROLLOVER_AT on the roll day. */
+  rollDueAfterBar(bar: Candle): Date | null {
+    const close = barClose(bar);
+    const nextClose = close.getTime() + timeframeMs(bar.timeframe);
+    const day = istDate(bar.time);
+    const at = fromIst(day, ROLLOVER_AT).getTime();
+    return close.getTime() <= at && nextClose > at ? new Date(at) : null;
+  }
+
+  /** Theoretical versus actual for each strategy that has signalled on a handled index. */
+  async divergence(strategies: readonly string[]): Promise<DivergenceReport[]> {
+    const out: DivergenceReport[] = [];
+    let shared: { orders: OrderView[]; trades: Awaited<ReturnType<Store["trades"]>>; open: PositionView[]; rolls: RolloverRecord[] } | null = null;
+    const units = new Map<number, number>();
+    for (const underlying of this.settings.underlyings) {
+      for (const strategy of strategies) {
+        const signals = await this.d.repo.signalsOf(strategy, underlying);
+        if (signals.length === 0) continue;
+        shared ??= {
+          orders: await this.d.repo.ordersByStatus(["filled", "partially_filled", "cancelled"]),
+          trades: await this.d.repo.trades(),
+          open: await this.d.repo.openPositions(),
+          rolls: await this.rollovers(),
+        };
+        for (const o of shared.orders) {
+          if (o.purpose === "entry" || o.positionId === null || units.has(o.positionId) || !this.leg(o.symbol)) continue;
+          const p = await this.d.repo.position(o.positionId);
+          if (p) units.set(p.id, p.unit ?? 0);
+        }
+        const rolls = shared.rolls.filter((r) => r.strategy === strategy && r.underlying === underlying);
+        const rolloverCost = rolls.reduce((s, r) => s + (r.cost?.total ?? 0), 0);
+        const rolloverSpread = rolls.reduce((s, r) => s + (r.cost?.spread ?? 0), 0);
+        out.push(
+          divergence({
+            strategy,
+            underlying,
+            capital: this.settings.capital,
+            signals,
+            orders: shared.orders,
+            trades: shared.trades,
+            open: shared.open,
+            spot: this.spotOf(underlying),
+            rolloverCost,
+            rolloverSpread,
+            unitOfPosition: units,
+          }),
+        );
+      }
+    }
+    return out;
+  }
+
+  describeExpiry(expiry: IstDate): string {
+    return `${expiry} (rolls ${formatIst(this.rollMoment(expiry))})`;
+  }
+}
+
+/** Index options trade on a ₹0.05 tick. */
+const OPTION_TICK: Paise = 5;
+
+/** India VIX's long-run middle, for a day the series does not cover. */
+const DEFAULT_VOL_PCT = 20;
+
+/** Buys before sells: never a sold option without its hedge. */
+function buysFirst(legs: readonly SyntheticLeg[]): SyntheticLeg[] {
+  return [...legs].sort((a, b) => (a.side === b.side ? 0 : a.side === "buy" ? -1 : 1));
+}
+
+export const isRolloverSignal = (s: Pick<SignalView, "decidedBy">): boolean => s.decidedBy === "rollover";
