@@ -237,6 +237,13 @@ export class Desk {
       if (at.getTime() > this.opts.marketClock.now().getTime()) this.opts.marketClock.set?.(at);
       await this.releaseQueued();
       await this.opts.broker.onTick?.(symbol, price, at);
+      // Paper on live index prices: the options in play move with the index under the model.
+      if (this.fno?.handles(symbol) && this.fno.settings.vix) {
+        for (const [s, p] of await this.fno.optionTicks(symbol, price, at)) {
+          this.ltp.set(s, p, at);
+          await this.opts.broker.onTick?.(s, p, at);
+        }
+      }
       this.feed.at = at;
     });
   }
@@ -253,13 +260,30 @@ export class Desk {
       this.fno?.barClosed(bar);
       await this.managePositions([bar]);
       await this.runStrategies([bar]);
-      if (this.fno?.handles(bar.symbol)) {
+      // A replay rolls on its bars; live, the feed rolls at 15:00 itself.
+      if (this.fno?.handles(bar.symbol) && this.feed.kind !== "live") {
         const due = this.fno.rollDueAfterBar(bar);
         if (due) await this.fno.rollover(due, false, "schedule");
       }
       await this.markEquity();
       if (this.fno?.handles(bar.symbol)) await this.watchDivergence();
       this.feed.at = this.opts.marketClock.now();
+    });
+  }
+
+  /**
+   * The day's last index bar, still forming a few minutes before the close: its
+   * entries are decided now (and go in before the close) rather than meet the
+   * next open. The closed bar's signal has the same id, so it is not taken twice.
+   */
+  onFormingBar(bar: Candle): Promise<void> {
+    return this.serial.run(async () => {
+      if (!this.fno?.handles(bar.symbol)) return;
+      const bars = [...this.series.bars(bar.symbol, bar.timeframe).filter((b) => b.time < bar.time), bar];
+      for (const strategy of this.opts.strategies) {
+        if (strategy.timeframe !== bar.timeframe) continue;
+        for (const d of strategy.evaluate(bars, strategy.defaults)) if (d.kind === "entry") await this.onDraft(d);
+      }
     });
   }
 

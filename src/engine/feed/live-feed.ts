@@ -4,7 +4,8 @@ import type { NseCalendar } from "../market/calendar.js";
 import { TickCandleBuilder } from "../market/tick-candles.js";
 import type { Paise } from "../money.js";
 import { Serial } from "../serial.js";
-import { istDate, type IstDate } from "../time/ist.js";
+import { fromIst, istDate, type IstDate } from "../time/ist.js";
+import { ROLLOVER_AT } from "../fno/rollover-calendar.js";
 
 export interface LiveTick {
   symbol: string;
@@ -36,6 +37,9 @@ export interface LiveFeedState {
 /** Intraday positions are closed 20 minutes before the session ends: 15:10 IST on a regular day. */
 export const SQUARE_OFF_BEFORE_CLOSE_MS = 20 * 60_000;
 
+/** The day's last 75-minute bar is read while forming, this long before the close (15:25 IST), so its entries can still go in today (seed 002). */
+export const FORMING_LOOK_BEFORE_CLOSE_MS = 5 * 60_000;
+
 /**
  * Live prices into the desk, on exchange time: each tick marks the price and
  * meets the paper broker's working orders; 1-minute and 75-minute bars are built
@@ -51,6 +55,9 @@ export class LiveFeed {
   private open = false;
   /** The day whose intraday positions were squared off. */
   private squared: IstDate | null = null;
+  /** The day whose synthetic units were checked for their rollover, and whose last bar was read while forming. */
+  private rolled: IstDate | null = null;
+  private formingRead: IstDate | null = null;
   private marketMs = 0;
   private wallMsAtMarket = 0;
   private ticks = 0;
@@ -135,6 +142,19 @@ export class LiveFeed {
     if (this.open && session && this.day === d && this.squared !== d && now.getTime() >= session.close.getTime() - SQUARE_OFF_BEFORE_CLOSE_MS) {
       this.squared = d;
       await this.desk.squareOffIntraday(d);
+    }
+    // Synthetic units due to roll go at ROLLOVER_AT (15:00 IST) on their day.
+    if (this.open && session && this.day === d && this.rolled !== d && now >= fromIst(d, ROLLOVER_AT) && now < session.close) {
+      this.rolled = d;
+      await this.desk.rollover(false, "schedule");
+    }
+    // The last 75-minute bar's entries are decided on the forming bar, in time to fill before the close.
+    if (this.open && session && this.day === d && this.formingRead !== d && now.getTime() >= session.close.getTime() - FORMING_LOOK_BEFORE_CLOSE_MS && now < session.close) {
+      this.formingRead = d;
+      for (const symbol of this.desk.fno?.settings.underlyings ?? []) {
+        const bar = this.builder.forming(symbol, "75m");
+        if (bar) await this.desk.onFormingBar(bar);
+      }
     }
     if (this.open && session && this.day === d && now >= session.close) await this.closeDay(d);
   }

@@ -34,7 +34,7 @@ import type { VixSeries } from "./india-vix.js";
 import { sizeLots } from "./lot-sizing.js";
 import { syntheticMargin } from "./margin.js";
 import { parseOptionSymbol, type OptionContract } from "./option-contract.js";
-import { modelOptionBar } from "./option-model.js";
+import { modelOptionBar, modelPremium } from "./option-model.js";
 import { heldExpiry, ROLLOVER_AT, rolloverDay } from "./rollover-calendar.js";
 import { divergence, type DivergenceReport } from "./divergence.js";
 import { syntheticLegs, type SyntheticLeg } from "./synthetic.js";
@@ -121,6 +121,8 @@ export class SyntheticDesk {
   /** The index's latest intraday price (a replayed day's daily bar must not leak its close into the day). */
   private readonly spot = new Map<string, Paise>();
   private readonly expiredSaid = new Set<string>();
+  private inPlay = new Set<string>();
+  private inPlayAt = -Infinity;
 
   constructor(
     readonly settings: SyntheticSettings,
@@ -240,6 +242,7 @@ export class SyntheticDesk {
       purpose,
       signalId,
     });
+    this.inPlayAt = -Infinity; // a new option is in play from the next tick
     let order = await this.d.orders.submit(intent(""));
     if (order.status === "rejected") order = await this.d.orders.submit(intent(":retry"));
     if (order.status !== "rejected") this.d.bus.emit("order.placed", { order });
@@ -292,9 +295,7 @@ export class SyntheticDesk {
     this.spot.set(bar.symbol, bar.open);
     const vix = this.settings.vix;
     if (!vix) return [];
-    const symbols = new Set<string>();
-    for (const p of await this.d.repo.openPositions()) if (this.leg(p.symbol)?.underlying === bar.symbol) symbols.add(p.symbol);
-    for (const o of await this.d.repo.ordersByStatus(["new", "submitted", "partially_filled", "unknown"])) if (this.leg(o.symbol)?.underlying === bar.symbol) symbols.add(o.symbol);
+    const symbols = await this.symbolsInPlay(bar.symbol);
     const vol = this.volOn(istDate(bar.time));
     const out: Candle[] = [];
     for (const sym of symbols) {
@@ -310,6 +311,34 @@ export class SyntheticDesk {
       out.push(modelOptionBar(bar, c, vol, this.settings.ratePct));
     }
     return out;
+  }
+
+  /**
+   * Model prices of the options in play at an index tick (paper on live prices).
+   * Which options are in play is read from the books at most once a second.
+   */
+  async optionTicks(underlying: string, spot: Paise, at: Date): Promise<Array<[string, Paise]>> {
+    this.spot.set(underlying, spot);
+    if (!this.settings.vix) return [];
+    if (at.getTime() - this.inPlayAt >= 1000) {
+      this.inPlay = await this.symbolsInPlay(underlying);
+      this.inPlayAt = at.getTime();
+    }
+    const out: Array<[string, Paise]> = [];
+    const vol = this.volOn(istDate(at));
+    for (const sym of this.inPlay) {
+      const c = this.leg(sym)!;
+      if (at > fromIst(c.expiry, "15:30")) continue;
+      out.push([sym, modelPremium(c, spot, at, vol, this.settings.ratePct)]);
+    }
+    return out;
+  }
+
+  private async symbolsInPlay(underlying: string): Promise<Set<string>> {
+    const symbols = new Set<string>();
+    for (const p of await this.d.repo.openPositions()) if (this.leg(p.symbol)?.underlying === underlying) symbols.add(p.symbol);
+    for (const o of await this.d.repo.ordersByStatus(["new", "submitted", "partially_filled", "unknown"])) if (this.leg(o.symbol)?.underlying === underlying) symbols.add(o.symbol);
+    return symbols;
   }
 
   /** The bar has closed: the index price as of its close. */
