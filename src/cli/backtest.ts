@@ -4,6 +4,10 @@ import { loadConfig } from "../config.js";
 import { BacktestRangeError, runBacktest } from "../engine/backtest/backtester.js";
 import { equityCsv, tradesCsv } from "../engine/backtest/csv.js";
 import { loadUniverse, UniverseError } from "../engine/market/universe.js";
+import type { Desk } from "../engine/desk.js";
+import { loadIndiaVix } from "../engine/fno/india-vix.js";
+import { loadNseCalendar } from "../engine/market/calendar.js";
+import { BANKNIFTY } from "../engine/market/shipped-data.js";
 import { formatRupees, toPaise } from "../engine/money.js";
 import { parseStrategyParams, ScanError } from "../engine/scan/scanner.js";
 import { STRATEGIES } from "../engine/strategies/registry.js";
@@ -75,10 +79,12 @@ export const backtestCommand: Command = {
     }
     if (values.from! > values.to!) throw new UsageError(`--from ${values.from} is after --to ${values.to}`);
     const cfg = loadConfig(io.env, io.cwd);
-    const capital = parseCapital(values.capital, cfg.CAPITAL);
     try {
       const params = parseStrategyParams(strategy, values.params);
       const universe = loadUniverse(values.universe ?? strategy.defaultUniverse, strategy.timeframe, io.cwd);
+      // Bank Nifty trades as synthetic futures on its own capital, its option legs priced by the model.
+      const synthetic = universe.series.has(BANKNIFTY);
+      const capital = parseCapital(values.capital, synthetic ? cfg.BANKNIFTY_CAPITAL : cfg.CAPITAL);
       if (strategy.needsVolume && !universe.hasVolume) throw new UsageError(`${strategy.name} needs volume, and the ${universe.name} universe has none (an index)`);
       const dates = [...universe.series.values()].flat().map((c) => istDate(c.time));
       const first = dates.reduce((a, b) => (a < b ? a : b));
@@ -104,8 +110,26 @@ export const backtestCommand: Command = {
         maxDailyLossPct: cfg.MAX_DAILY_LOSS_PCT,
         riskFreePct: cfg.RISK_FREE_RATE_PCT,
         slippage: cfg.SLIPPAGE,
+        ...(synthetic
+          ? {
+              synthetic: {
+                underlyings: [BANKNIFTY],
+                capital,
+                riskPct: cfg.BANKNIFTY_RISK_PCT,
+                marginPct: cfg.FNO_MARGIN_PCT,
+                rolloverDaysBefore: cfg.ROLLOVER_DAYS_BEFORE_EXPIRY,
+                ratePct: cfg.OPTION_RATE_PCT,
+                calendar: loadNseCalendar(),
+                vix: loadIndiaVix(),
+                gapAdjustPct: cfg.GAP_ADJUST_PCT,
+                gapSkipPct: cfg.GAP_SKIP_PCT,
+                divergenceAlertPct: cfg.DIVERGENCE_ALERT_PCT,
+              },
+            }
+          : {}),
         ...(onProgress ? { onProgress } : {}),
       });
+      const fno = synthetic ? await syntheticSummary(r.desk, cfg.OPTION_RATE_PCT) : null;
       if (values.out) {
         const dir = resolve(io.cwd, values.out);
         mkdirSync(dir, { recursive: true });
@@ -115,7 +139,7 @@ export const backtestCommand: Command = {
         writeFileSync(join(dir, "equity.png"), renderEquityPng({ title: `${strategy.name} · ${universe.name} · ${values.from} to ${values.to}`, equity: r.equity, drawdownPct: r.drawdownPct }));
       }
       if (values.json) {
-        io.stdout(JSON.stringify(r.metrics, null, 2) + "\n");
+        io.stdout(JSON.stringify(fno ? { ...r.metrics, synthetic: fno.json } : r.metrics, null, 2) + "\n");
       } else {
         const m = r.metrics;
         const rows: Array<[string, string]> = [
@@ -128,6 +152,7 @@ export const backtestCommand: Command = {
           ["Expectancy", m.expectancy === null ? "n/a" : `${formatRupees(toPaise(m.expectancy))} a trade`],
           ["Charges / turnover", `${formatRupees(toPaise(m.totalCharges))} on ${formatRupees(toPaise(m.turnover))}`],
           ["Exposure", m.exposurePct === null ? "n/a" : `${m.exposurePct}% of days`],
+          ...(fno ? fno.rows : []),
         ];
         const w = Math.max(...rows.map(([k]) => k.length));
         io.stdout(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n") + "\n" + (values.out ? `Wrote metrics.json, trades.csv, equity.csv and equity.png to ${values.out}\n` : ""));
@@ -139,3 +164,34 @@ export const backtestCommand: Command = {
     }
   },
 };
+
+/** What a synthetic-futures run adds to the report: the model's label, both tracks, the rollovers. */
+async function syntheticSummary(desk: Desk, ratePct: number): Promise<{ rows: Array<[string, string]>; json: Record<string, unknown> }> {
+  const [d] = await desk.divergence();
+  const rolls = await desk.fno!.rollovers();
+  const rollCost = rolls.reduce((s, r) => s + (r.cost?.total ?? 0), 0);
+  const label = `synthetic futures (bought ATM call + sold ATM put, monthly); option prices MODELLED: Black-Scholes on India VIX, rate ${ratePct}%`;
+  const rows: Array<[string, string]> = [["Instrument", label]];
+  if (d) {
+    rows.push(
+      ["Theoretical / actual", `${formatRupees(d.theoretical)} / ${formatRupees(d.actual)} (divergence ${d.divergencePct}% of capital)`],
+      ["Units executed", `bases ${d.bases.executed}/${d.bases.signalled}, pyramids ${d.pyramids.executed}/${d.pyramids.signalled}`],
+      ["Slippage / charges", `${formatRupees(d.slippage)} / ${formatRupees(d.charges)}`],
+    );
+  }
+  rows.push(["Rollovers", `${rolls.length} unit rolls, cost ${formatRupees(rollCost)} (kept apart from trading P&L)`]);
+  return {
+    rows,
+    json: {
+      modelled: true,
+      model: `Black-Scholes on India VIX, rate ${ratePct}%`,
+      theoretical: d ? d.theoretical / 100 : null,
+      actual: d ? d.actual / 100 : null,
+      divergencePct: d?.divergencePct ?? null,
+      bases: d?.bases ?? null,
+      pyramids: d?.pyramids ?? null,
+      rollovers: rolls.length,
+      rolloverCost: rollCost / 100,
+    },
+  };
+}

@@ -358,6 +358,7 @@ export class Desk {
     if (await this.repo.signal(d.id)) return; // seen before a restart
     const now = this.opts.wallClock.now();
     const base = { ...this.stored(d), qty: 0, sizing: {}, createdAt: now, expiresAt: null };
+    if (this.fno?.handles(d.symbol)) return this.onSyntheticEntry(d, base);
     const skip = await this.entryConflict(d);
     if (skip) {
       await this.repo.insertSignal({ ...base, status: "skipped", statusReason: skip });
@@ -371,7 +372,6 @@ export class Desk {
     }
     const book = await this.ledger();
     const open = await this.repo.openPositions();
-    if (this.fno?.handles(d.symbol)) return this.onSyntheticEntry(d, base, book, open);
     const kelly = kellyFraction(await this.closedNets(d.strategy));
     const sizing = sizeSignal({
       strategy: d.strategy,
@@ -411,8 +411,22 @@ export class Desk {
   }
 
   /** An index entry sized in whole lots under the margin model, then proposed or auto-accepted like any other. */
-  private async onSyntheticEntry(d: SignalDraft, base: Omit<Parameters<Store["insertSignal"]>[0], "status">, book: LedgerSnapshot, open: PositionView[]): Promise<void> {
-    const sized = this.fno!.size(d, book.cash, open);
+  private async onSyntheticEntry(d: SignalDraft, draft: Omit<Parameters<Store["insertSignal"]>[0], "status">): Promise<void> {
+    const open = await this.repo.openPositions();
+    const sized = this.fno!.size(d, (await this.ledger(open)).cash, open);
+    // Sized before anything can stop it: the theoretical track holds the unit at this size, executed or not.
+    const base = { ...draft, qty: sized.qty, sizing: sized.sizing };
+    const skip = await this.entryConflict(d);
+    if (skip) {
+      await this.repo.insertSignal({ ...base, status: "skipped", statusReason: skip });
+      return;
+    }
+    const blocked = this.controls.entryBlock() ?? this.intradayTooLate(d.strategy);
+    if (blocked) {
+      await this.repo.insertSignal({ ...base, status: "refused", statusReason: blocked });
+      this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
+      return;
+    }
     if (!sized.ok) {
       await this.repo.insertSignal({ ...base, qty: sized.qty, sizing: sized.sizing, status: "refused", statusReason: sized.reason });
       this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });

@@ -119,3 +119,19 @@ describe("dalal backtest", () => {
     });
   }
 });
+
+describe("dalal backtest on Bank Nifty", () => {
+  it("trades it as synthetic futures and labels the option prices as modelled", async () => {
+    const text = await dalal(["backtest", "--strategy", "banknifty-trend", "--from", "2021-03-01", "--to", "2021-12-31"]);
+    expect(text.err).toBe("");
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^Instrument +synthetic futures \(bought ATM call \+ sold ATM put, monthly\); option prices MODELLED: Black-Scholes on India VIX, rate 6\.5%$/m);
+    expect(text.out).toMatch(/^Theoretical \/ actual +-?₹[\d,.]+ \/ -?₹[\d,.]+ \(divergence [\d.]+% of capital\)$/m);
+    expect(text.out).toMatch(/^Capital +₹50,00,000\.00 → /m);
+    const json = await dalal(["backtest", "--strategy", "banknifty-trend", "--from", "2021-03-01", "--to", "2021-12-31", "--json"]);
+    const m = JSON.parse(json.out) as { synthetic: { modelled: boolean; bases: { signalled: number; executed: number } } };
+    expect(m.synthetic.modelled).toBe(true);
+    expect(m.synthetic.bases.signalled).toBeGreaterThan(0);
+    expect(m.synthetic.bases.executed).toBeGreaterThan(0);
+  }, 60_000);
+});
