@@ -30,7 +30,7 @@ import { loadNseCalendar, marketWindow } from "./engine/market/calendar.js";
 import { JOB_NAMES, JOB_TABLE, type JobName } from "./engine/schedule/jobs.js";
 import { istDate } from "./engine/time/ist.js";
 import { MarketSchedule, type ScheduledRun } from "./engine/schedule/market-schedule.js";
-import { buildDigest, equityHistory } from "./engine/digest.js";
+import { buildDigest, equityHistory, rolloverSettingsOf } from "./engine/digest.js";
 import { digestChart, digestText } from "./bot/digest-format.js";
 import { esc } from "./bot/format.js";
 import { checkCandles } from "./engine/market/candle-check.js";
@@ -295,7 +295,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
 
   digestJob.fn = async (run) => {
     const date = istDate(run.at);
-    const d = await buildDigest({ date, store: repo, capital: desk.opts.capital, calendar, breaker: desk.controls.describeBreaker(), book: await desk.ledger() });
+    const d = await buildDigest({ date, store: repo, capital: desk.opts.capital, calendar, breaker: desk.controls.describeBreaker(), book: await desk.ledger(), rollover: rolloverSettingsOf(desk.fno) });
     notifier.notify("digest", digestText(d, mode));
     const png = digestChart(await equityHistory(repo, date, 60));
     if (png) for (const chatId of access.allowedChats) await bot.api.sendPhoto(chatId, new InputFile(png, "equity.png"), { caption: `Equity, up to 60 trading days to ${date}` }).catch((err: Error) => log.warn("digest chart not sent", { chatId, error: err.message }));

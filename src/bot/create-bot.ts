@@ -11,6 +11,7 @@ import { registerHandlers } from "./handlers.js";
 import { registerNotifyHandlers } from "./notify-handlers.js";
 import { registerReportHandlers } from "./report-handlers.js";
 import { registerResearchHandlers } from "./research-handlers.js";
+import { registerDivergenceHandlers } from "./divergence-handlers.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -52,8 +53,11 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
     await next();
   });
   // Confirm buttons first: the general handlers end with catch-alls.
-  registerControlHandlers(bot, { desk: o.desk, mode: o.mode, confirmations: new Confirmations() });
-  registerResearchHandlers(bot, { desk: o.desk, mode: o.mode });
+  // One store of pending confirmations: /rollover's buttons are answered by the control handlers' confirm handler.
+  const confirmations = new Confirmations();
+  registerControlHandlers(bot, { desk: o.desk, mode: o.mode, confirmations });
+  registerResearchHandlers(bot, { desk: o.desk, mode: o.mode, confirmations });
+  registerDivergenceHandlers(bot, { desk: o.desk, mode: o.mode });
   registerReportHandlers(bot, { desk: o.desk, mode: o.mode });
   registerNotifyHandlers(bot, { desk: o.desk });
   registerHandlers(bot, { desk: o.desk, mode: o.mode, estimateCharges: o.estimateCharges });

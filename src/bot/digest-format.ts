@@ -4,7 +4,7 @@
  * The equity chart goes as a photo beside it.
  */
 import { drawdownSeries } from "../engine/backtest/metrics.js";
-import type { Digest, DigestPosition, TomorrowEvent } from "../engine/digest.js";
+import type { Digest, DigestPosition, RolloverNotice, TomorrowEvent } from "../engine/digest.js";
 import type { Paise } from "../engine/money.js";
 import { formatIst, fromIst, weekday, type IstDate } from "../engine/time/ist.js";
 import { renderEquityPng, type ChartFonts } from "../report/equity-chart.js";
@@ -64,11 +64,26 @@ function render(d: Digest, mode: "paper" | "live", max: number): string {
     lines.push(`<b>Next trading day</b>: unknown (${esc(clip(t.note ?? "no holiday data"))})`);
   } else {
     lines.push(`<b>Tomorrow</b> (next trading day): ${esc(dayLabel(t.date))}`);
-    if (t.events.length === 0) lines.push("Nothing special: no holiday before it, no NIFTY or BANKNIFTY monthly expiry or rollover on it.");
+    if (t.events.length === 0) lines.push("Nothing special: no holiday before it, no NIFTY or BANKNIFTY monthly expiry on it.");
     for (const e of t.events) lines.push(`• ${eventLine(e)}`);
     if (t.note) lines.push(`(${esc(clip(t.note))})`);
   }
+  for (const r of d.rollovers) lines.push(rolloverLine(r));
+  if (d.rolloverNote) lines.push(`(${esc(clip(d.rolloverNote))})`);
   return lines.join("\n");
+}
+
+const INDEX_NAMES: Readonly<Record<string, string>> = { BANKNIFTY: "Bank Nifty", NIFTY: "Nifty", FINNIFTY: "Fin Nifty" };
+
+/** "🔄 Bank Nifty rollover on Thu 21 Oct 2021 at 15:00, in 2 trading days: 3 units held, rolled out of the Thu 28 Oct 2021 expiry into the next monthly." */
+export function rolloverLine(r: RolloverNotice): string {
+  const name = INDEX_NAMES[r.underlying] ?? r.underlying;
+  const away = `in ${r.tradingDaysAway} trading day${r.tradingDaysAway === 1 ? "" : "s"}`;
+  const held =
+    r.units === 0
+      ? `no unit held in the ${dayLabel(r.expiry)} expiry, nothing to roll`
+      : `${r.units} unit${r.units === 1 ? "" : "s"} held, rolled out of the ${dayLabel(r.expiry)} expiry into the next monthly`;
+  return `🔄 <b>${esc(name)} rollover on ${esc(dayLabel(r.day))} at ${esc(r.at)}</b>, ${away}: ${esc(held)}.`;
 }
 
 function positionLine(p: DigestPosition): string {
@@ -88,8 +103,6 @@ function eventLine(e: TomorrowEvent): string {
       return `Special session ${esc(dayLabel(e.date))} ${esc(e.windows.join(", "))} IST (${esc(e.description)}): no scheduled scans`;
     case "expiry":
       return `<b>${esc(e.underlying)} monthly expiry tomorrow</b>`;
-    case "rollover":
-      return `${esc(e.underlying)} rollover due tomorrow: 3 trading days before the ${esc(dayLabel(e.expiry))} monthly expiry`;
   }
 }
 

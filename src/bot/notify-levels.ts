@@ -39,8 +39,8 @@ export const KIND_DESCRIPTIONS: Record<NotifyKind, string> = {
   closed: "exits and closed positions with net P&L",
   breaker: "circuit breaker tripped or reset, halt and pause",
   alert: "strategy alerts (near breakouts) and other desk news",
-  rollover: "futures rollovers",
-  divergence: "divergence warnings",
+  rollover: "synthetic futures rolled to the next monthly (a roll that stops half-way is an error)",
+  divergence: "theoretical and actual tracks parting past DIVERGENCE_ALERT_PCT",
   digest: "the digest",
   error: "errors (sent to the admin chat only, when there is one)",
 };
@@ -128,7 +128,10 @@ export class NotifyLevels {
 
 /**
  * The kind of a desk `alert` event, from its level and its text's opening words.
- * The desk writes these texts (src/engine/desk.ts); the prefixes are its contract:
+ * The desk writes these texts (src/engine/desk.ts, src/engine/fno/synthetic-desk.ts);
+ * the prefixes are its contract. A rollover that stopped half-way comes at level
+ * "error" ("⚠️ Rollover of … stopped"): it stays an error, so it reaches the admin
+ * chat, which must act on it, and muting rollovers never hides it.
  *
  * | level / text starts with                                   | kind       |
  * | ---------------------------------------------------------- | ---------- |
@@ -138,8 +141,8 @@ export class NotifyLevels {
  * | "Exit ·"                                                   | closed     |
  * | "⛔ Daily-loss circuit breaker", "⛔ Circuit breaker", "Circuit breaker" | breaker |
  * | "Trading HALTED", "Trading resumed", "New entries paused/resumed" | breaker |
- * | "Rollover"                                                 | rollover   |
- * | "Divergence"                                               | divergence |
+ * | "🔄 Rolled", "⚠️ Rollover", "Rollover" (info or warn)        | rollover   |
+ * | "⚠️ Divergence", "Divergence"                              | divergence |
  * | "Digest", "Daily digest"                                   | digest     |
  * | anything else (a position rule's alert, desk news)         | alert      |
  */
@@ -151,8 +154,9 @@ export function kindOfAlert(level: "info" | "warn" | "error", text: string): Not
   if (/^exit ·/i.test(t)) return "closed";
   if (/^(⛔\s*)?(daily-loss\s+)?circuit breaker\b/i.test(t)) return "breaker";
   if (/^trading (halted|resumed)\b/i.test(t) || /^new entries (paused|resumed)\b/i.test(t)) return "breaker";
-  if (/^rollover\b/i.test(t)) return "rollover";
-  if (/^divergence\b/i.test(t)) return "divergence";
+  // ⚠ may come with or without its emoji variation selector (U+FE0F).
+  if (/^🔄\s*rolled\b/iu.test(t) || /^(?:⚠\uFE0F?\s*)?rollover\b/iu.test(t)) return "rollover";
+  if (/^(?:⚠\uFE0F?\s*)?divergence\b/iu.test(t)) return "divergence";
   if (/^(daily\s+)?digest\b/i.test(t)) return "digest";
   return "alert";
 }

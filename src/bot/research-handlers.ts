@@ -1,7 +1,9 @@
 /**
- * The desk's numbers and research from the chat: /balance, /performance,
- * /scan STRATEGY (now, on the bars the desk holds) and /backtest NAME FROM TO
- * (in a child process, so the bot keeps answering while it runs).
+ * The desk's numbers and research from the chat: /eod, /rollover
+ * (rollover-handler.ts), /balance, /performance (with synthetic futures' gaps
+ * at the next open), /scan STRATEGY (now, on the bars the desk holds) and
+ * /backtest NAME FROM TO (in a child process, so the bot keeps answering
+ * while it runs).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -11,13 +13,17 @@ import { fileURLToPath } from "node:url";
 import { InputFile, type Bot } from "grammy";
 import type { Desk } from "../engine/desk.js";
 import { formatRupees, toPaise } from "../engine/money.js";
-import { buildDigest, equityHistory } from "../engine/digest.js";
+import { buildDigest, equityHistory, rolloverSettingsOf } from "../engine/digest.js";
 import { loadNseCalendar } from "../engine/market/calendar.js";
 import { isIstDate } from "../engine/time/ist.js";
 import { digestChart, digestText } from "./digest-format.js";
+import type { Confirmations } from "./confirm.js";
+import { registerRolloverCommand } from "./rollover-handler.js";
 import type { DalalContext } from "./access.js";
 import { usageOf } from "./commands.js";
 import { esc, modeTag, rs, srs } from "./format.js";
+import { gapLines, gapSummary } from "./gap-format.js";
+import { paginate, sendPaginated } from "./pagination.js";
 
 const HTML = { parse_mode: "HTML" as const };
 const DALAL_BIN = fileURLToPath(new URL("../../bin/dalal.js", import.meta.url));
@@ -27,6 +33,8 @@ export interface ResearchDeps {
   mode: "paper" | "live";
   /** Environment for the backtest child (the same settings as this process). */
   env?: NodeJS.ProcessEnv;
+  /** /rollover's confirm buttons: the store the confirm handler reads (control-handlers.ts). */
+  confirmations: Confirmations;
 }
 
 function args(ctx: DalalContext): string[] {
@@ -38,6 +46,24 @@ async function usage(ctx: DalalContext, command: string, problem: string): Promi
   await ctx.reply(`${esc(problem)}\nUsage: <code>${esc(usageOf(command))}</code>`, HTML);
 }
 
+/**
+ * Synthetic futures' gaps at the next open, per strategy and index (gap-format.ts);
+ * no lines when no index is traded as synthetic futures or none has signalled.
+ */
+async function gapSection(desk: Desk): Promise<string[]> {
+  const fno = desk.fno;
+  const synthetic = desk.opts.synthetic;
+  if (!fno || !synthetic) return [];
+  const reports = (await desk.divergence()).filter((r) => r.units.length > 0);
+  if (reports.length === 0) return [];
+  const lines = ["<b>Synthetic futures: gaps at the next open</b>"];
+  for (const r of reports) {
+    const summary = gapSummary(await desk.repo.signalsOf(r.strategy, r.underlying), r, fno.spotOf(r.underlying));
+    lines.push(...gapLines(summary, { adjustPct: synthetic.gapAdjustPct, skipPct: synthetic.gapSkipPct }));
+  }
+  return lines;
+}
+
 export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchDeps): void {
   const { desk, mode } = deps;
   let running: string | null = null;
@@ -46,25 +72,13 @@ export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchD
     if (args(ctx).length) return usage(ctx, "eod", "/eod takes no argument.");
     const date = desk.marketDate();
     const calendar = loadNseCalendar();
-    const d = await buildDigest({ date, store: desk.repo, capital: desk.opts.capital, calendar, breaker: desk.controls.describeBreaker(), book: await desk.ledger() });
+    const d = await buildDigest({ date, store: desk.repo, capital: desk.opts.capital, calendar, breaker: desk.controls.describeBreaker(), book: await desk.ledger(), rollover: rolloverSettingsOf(desk.fno) });
     await ctx.reply(digestText(d, mode), HTML);
     const png = digestChart(await equityHistory(desk.repo, date, 60));
     if (png) await ctx.replyWithPhoto(new InputFile(png, "equity.png"), { caption: `Equity to ${date}` });
   });
 
-  bot.command("rollover", async (ctx) => {
-    const [symbol, extra] = args(ctx);
-    if (extra) return usage(ctx, "rollover", "Give at most one symbol.");
-    if (symbol !== undefined && symbol.toUpperCase() !== "BANKNIFTY") return usage(ctx, "rollover", `Only Bank Nifty positions roll over, not "${symbol}".`);
-    const bank = (await desk.repo.openPositions()).filter((p) => p.symbol === "BANKNIFTY");
-    // Rollover moves option legs to the next monthly contract; until synthetic futures trade, positions are on the index itself.
-    await ctx.reply(
-      bank.length === 0
-        ? `${modeTag(mode)} · No Bank Nifty position is open, so there is nothing to roll over.`
-        : `${modeTag(mode)} · ${bank.length} Bank Nifty position${bank.length === 1 ? " is" : "s are"} paper-traded on the index itself, which has no expiry; rollovers apply once positions are held as monthly option legs (synthetic futures). Nothing was done.`,
-      HTML,
-    );
-  });
+  registerRolloverCommand(bot, { desk, mode, confirmations: deps.confirmations });
 
   bot.command("balance", async (ctx) => {
     if (args(ctx).length) return usage(ctx, "balance", "/balance takes no argument.");
@@ -84,7 +98,8 @@ export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchD
   bot.command("performance", async (ctx) => {
     if (args(ctx).length) return usage(ctx, "performance", "/performance takes no argument.");
     const summary = await desk.repo.tradeSummary();
-    if (summary.length === 0) return void (await ctx.reply("No closed trades yet, so no performance to show."));
+    const gaps = await gapSection(desk);
+    if (summary.length === 0 && gaps.length === 0) return void (await ctx.reply("No closed trades yet, so no performance to show."));
     const lines = summary.map((x) => {
       // Per-trade Sharpe from the store's Σ and Σ² of returns (sample deviation).
       const mean = x.retSum / x.trades;
@@ -95,7 +110,8 @@ export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchD
         `, Sharpe ${sharpe === null ? "n/a" : sharpe.toFixed(2)} (per trade), avg R ${x.rCount ? (x.rSum / x.rCount).toFixed(2) : "n/a"}`
       );
     });
-    await ctx.reply(`${modeTag(mode)} · performance by strategy, net of charges\n${lines.join("\n")}`, HTML);
+    const body = [...(lines.length ? lines : ["No closed trades yet."]), ...(gaps.length ? ["", ...gaps] : [])];
+    await sendPaginated(ctx, paginate(body, { header: `${modeTag(mode)} · performance by strategy, net of charges`, perPage: 60 }));
   });
 
   bot.command("scan", async (ctx) => {

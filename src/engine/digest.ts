@@ -14,11 +14,16 @@
  *   the exact cost basis; a stop past the entry (profit locked) counts 0, and a
  *   position without a stop is left out and named in `unstopped`.
  * - openRiskPct, capitalDeployedPct: over equity; null when equity ≤ 0.
- * - rollover: due three trading days before a monthly expiry.
+ * - rollovers: synthetic futures roll ROLLOVER_DAYS_BEFORE_EXPIRY trading days
+ *   before their monthly expiry at ROLLOVER_AT (fno/rollover-calendar.ts); the
+ *   digest gives notice on each of the ROLLOVER_NOTICE_TRADING_DAYS trading days
+ *   before that day, with the units held in the expiry that rolls.
  */
 import type { Store } from "../db/store.js";
 import type { NseCalendar } from "./market/calendar.js";
-import { nextMonthlyExpiry } from "./market/expiry.js";
+import { nextMonthlyExpiry, type ExpiryUnderlying } from "./market/expiry.js";
+import { parseOptionSymbol } from "./fno/option-contract.js";
+import { ROLLOVER_AT, rolloverDay } from "./fno/rollover-calendar.js";
 import type { Paise } from "./money.js";
 import { ledger, type LedgerSnapshot } from "./portfolio/ledger.js";
 import type { PositionLine } from "./reports.js";
@@ -28,8 +33,34 @@ import { averagePrice, unrealized, type PositionView, type TradeView } from "./v
 export const DIGEST_UNDERLYINGS = ["NIFTY", "BANKNIFTY"] as const;
 export type DigestUnderlying = (typeof DIGEST_UNDERLYINGS)[number];
 
-/** Trading days of notice before a monthly expiry that a rollover is due. */
+/** Trading days of notice the digest gives before a rollover day. */
 export const ROLLOVER_NOTICE_TRADING_DAYS = 3;
+
+/** Which indices roll, and when (the desk's synthetic settings). */
+export interface RolloverNoticeSettings {
+  underlyings: readonly ExpiryUnderlying[];
+  /** ROLLOVER_DAYS_BEFORE_EXPIRY: trading days before expiry that units roll. */
+  daysBefore: number;
+}
+
+/** The rollover rule of a desk's synthetic futures (desk.fno), or none when no index trades as one. */
+export function rolloverSettingsOf(fno: { settings: { underlyings: readonly ExpiryUnderlying[]; rolloverDaysBefore: number } } | null): RolloverNoticeSettings | undefined {
+  return fno ? { underlyings: fno.settings.underlyings, daysBefore: fno.settings.rolloverDaysBefore } : undefined;
+}
+
+/** A rollover coming within the notice window. */
+export interface RolloverNotice {
+  underlying: string;
+  /** The monthly expiry rolled out of. */
+  expiry: IstDate;
+  /** The rollover day, and its time of day (IST). */
+  day: IstDate;
+  at: string;
+  /** Trading days from the digest's day to the rollover day (1 to ROLLOVER_NOTICE_TRADING_DAYS). */
+  tradingDaysAway: number;
+  /** Synthetic units (strategy and unit number) held in that expiry now. */
+  units: number;
+}
 
 export interface DigestPosition extends PositionLine {
   /** Loss to the stop from the entry, ≥ 0; null without a stop. */
@@ -41,8 +72,7 @@ export type TomorrowEvent =
   | { kind: "closed"; date: IstDate; reason: string }
   /** A special session between today and the next trading day (Muhurat, a Budget Saturday). */
   | { kind: "special-session"; date: IstDate; windows: string[]; description: string }
-  | { kind: "expiry"; underlying: DigestUnderlying; date: IstDate }
-  | { kind: "rollover"; underlying: DigestUnderlying; expiry: IstDate };
+  | { kind: "expiry"; underlying: DigestUnderlying; date: IstDate };
 
 export interface DigestTomorrow {
   /** The next trading day; null when it lies beyond the holiday data. */
@@ -73,6 +103,10 @@ export interface Digest {
   capitalDeployedPct: number | null;
   breaker: string;
   tomorrow: DigestTomorrow;
+  /** Rollovers within the notice window, soonest first (none when no index is traded as synthetic futures). */
+  rollovers: RolloverNotice[];
+  /** Why rollovers could not be worked out (holiday data ends). */
+  rolloverNote?: string;
 }
 
 export interface DigestData {
@@ -89,6 +123,8 @@ export interface DigestData {
   calendar: NseCalendar;
   /** Expiry dates from the instrument master, when loaded: they win over the rules. */
   expiriesFromMaster?: Partial<Record<DigestUnderlying, readonly IstDate[]>>;
+  /** Synthetic futures' rollover rule; absent, no rollover notice. */
+  rollover?: RolloverNoticeSettings;
 }
 
 export interface BuildDigestInput {
@@ -100,6 +136,8 @@ export interface BuildDigestInput {
   /** The books now (desk.ledger()); read from the store when absent. */
   book?: LedgerSnapshot;
   expiriesFromMaster?: Partial<Record<DigestUnderlying, readonly IstDate[]>>;
+  /** Synthetic futures' rollover rule (desk.fno.settings); absent, no rollover notice. */
+  rollover?: RolloverNoticeSettings;
 }
 
 /** Reads what the digest needs from the store, then composes it. */
@@ -119,6 +157,7 @@ export async function buildDigest(input: BuildDigestInput): Promise<Digest> {
     breaker: input.breaker,
     calendar: input.calendar,
     ...(input.expiriesFromMaster ? { expiriesFromMaster: input.expiriesFromMaster } : {}),
+    rollover: input.rollover,
   });
 }
 
@@ -166,6 +205,7 @@ export function composeDigest(d: DigestData): Digest {
     capitalDeployedPct: ofEquity(capitalDeployed),
     breaker: d.breaker,
     tomorrow: tomorrowFor(d.date, d.calendar, d.expiriesFromMaster),
+    ...rolloverNotices(d.date, d.positions, d.calendar, d.rollover),
   };
 }
 
@@ -180,7 +220,7 @@ export function riskToStop(p: Pick<PositionView, "side" | "qty" | "costBasis" | 
 
 /**
  * What the next trading day brings: holidays and special sessions before it,
- * NIFTY/BANKNIFTY monthly expiries on it, rollovers due on it.
+ * NIFTY/BANKNIFTY monthly expiries on it. (Rollovers: rolloverNotices.)
  */
 export function tomorrowFor(date: IstDate, calendar: NseCalendar, master?: Partial<Record<DigestUnderlying, readonly IstDate[]>>): DigestTomorrow {
   let next: IstDate;
@@ -204,13 +244,55 @@ export function tomorrowFor(date: IstDate, calendar: NseCalendar, master?: Parti
     for (const u of DIGEST_UNDERLYINGS) {
       const expiry = nextMonthlyExpiry(u, next, calendar, master?.[u]);
       if (expiry === next) events.push({ kind: "expiry", underlying: u, date: expiry });
-      else if (calendar.addTradingDays(expiry, -ROLLOVER_NOTICE_TRADING_DAYS) === next) events.push({ kind: "rollover", underlying: u, expiry });
     }
   } catch (err) {
     if (err instanceof RangeError) return { date: next, events, note: `expiries not checked: ${err.message}` };
     throw err;
   }
   return { date: next, events };
+}
+
+/**
+ * Rollovers whose day is 1 to ROLLOVER_NOTICE_TRADING_DAYS trading days after
+ * `date`, with the synthetic units held in the expiry that rolls. The expiries
+ * looked at are the rule's next two monthlies and any a held leg is in (a unit
+ * rolled by hand may sit further out). The roll day itself gets no notice: the
+ * digest comes after the 15:00 roll.
+ */
+export function rolloverNotices(
+  date: IstDate,
+  positions: readonly PositionView[],
+  calendar: NseCalendar,
+  settings: RolloverNoticeSettings | undefined,
+): { rollovers: RolloverNotice[]; rolloverNote?: string } {
+  if (!settings) return { rollovers: [] };
+  const out: RolloverNotice[] = [];
+  try {
+    for (const u of settings.underlyings) {
+      const unitsIn = new Map<IstDate, Set<string>>();
+      for (const p of positions) {
+        const c = parseOptionSymbol(p.symbol);
+        if (!c || c.underlying !== u) continue;
+        const set = unitsIn.get(c.expiry) ?? new Set<string>();
+        set.add(`${p.strategy}\u0000${p.unit ?? 0}`);
+        unitsIn.set(c.expiry, set);
+      }
+      const thisMonth = nextMonthlyExpiry(u, date, calendar);
+      const expiries = new Set([thisMonth, nextMonthlyExpiry(u, addDays(thisMonth, 1), calendar), ...unitsIn.keys()]);
+      for (const expiry of expiries) {
+        if (expiry < date) continue;
+        const day = rolloverDay(expiry, settings.daysBefore, calendar);
+        if (day <= date) continue;
+        const away = calendar.tradingDaysBetween(date, day);
+        if (away > ROLLOVER_NOTICE_TRADING_DAYS) continue;
+        out.push({ underlying: u, expiry, day, at: ROLLOVER_AT, tradingDaysAway: away, units: unitsIn.get(expiry)?.size ?? 0 });
+      }
+    }
+  } catch (err) {
+    if (err instanceof RangeError) return { rollovers: out, rolloverNote: `rollovers not checked: ${err.message}` };
+    throw err;
+  }
+  return { rollovers: out.sort((a, b) => a.day.localeCompare(b.day) || a.underlying.localeCompare(b.underlying)) };
 }
 
 /**

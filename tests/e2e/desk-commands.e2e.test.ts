@@ -184,8 +184,8 @@ describe("halt, pause, exit and flatten from the chat", () => {
   });
 
   it("answers /rollover with what there is to roll", async () => {
-    await say(CHAT, USER, "/rollover", /No Bank Nifty position is open, so there is nothing to roll over\./);
-    await say(CHAT, USER, "/rollover INFY", /Only Bank Nifty positions roll over, not "INFY"/);
+    await say(CHAT, USER, "/rollover", /No BANKNIFTY synthetic unit is held, so there is nothing to roll over\./);
+    await say(CHAT, USER, "/rollover INFY", /Unknown index "INFY": \/rollover takes BANKNIFTY, or nothing\./);
     expect(tg.messages(ADMIN_CHAT).some((m) => /^✅ Dalal started \(paper\)\. Resumed 0 open position/.test(m.text ?? ""))).toBe(true);
   });
 

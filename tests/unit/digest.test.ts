@@ -149,13 +149,11 @@ describe("EOD digest on PGlite", () => {
 });
 
 describe("the next trading day's events", () => {
-  it("names holidays in between, monthly expiries and rollovers due", () => {
+  it("names holidays in between and monthly expiries", () => {
     // Fri 22 Mar 2024: Monday is Holi, next trading day Tuesday.
     expect(tomorrowFor("2024-03-22", calendar)).toEqual({ date: "2024-03-26", events: [{ kind: "closed", date: "2024-03-25", reason: "Holi" }] });
-    // Thu 21 Mar: Friday is three trading days before NIFTY's Thu 28 Mar expiry (27, 26, 22; the 25th is Holi).
-    expect(tomorrowFor("2024-03-21", calendar)).toEqual({ date: "2024-03-22", events: [{ kind: "rollover", underlying: "NIFTY", expiry: "2024-03-28" }] });
-    // Wed 20 Mar: Thursday is three trading days before BANKNIFTY's Wed 27 Mar expiry (26, 22, 21).
-    expect(tomorrowFor("2024-03-20", calendar).events).toEqual([{ kind: "rollover", underlying: "BANKNIFTY", expiry: "2024-03-27" }]);
+    // Rollovers are not tomorrow's events: the digest's rollover notices follow the desk's own rule (tests/unit/bot/digest-rollover.test.ts).
+    expect(tomorrowFor("2024-03-21", calendar)).toEqual({ date: "2024-03-22", events: [] });
     // Wed 27 Mar: NIFTY's monthly expiry is Thursday (Good Friday is the 29th, so no roll-back).
     expect(tomorrowFor("2024-03-27", calendar).events).toEqual([{ kind: "expiry", underlying: "NIFTY", date: "2024-03-28" }]);
     // Thu 28 Mar: Good Friday and the weekend, back on Monday 1 April.

@@ -128,6 +128,25 @@ describe("the kind of a desk alert", () => {
     expect(kindOfAlert("info", "Daily digest · 3 trades, net +₹1,200")).toBe("digest");
   });
 
+  it("maps the synthetic desk's rollover and divergence alerts, with or without the emoji's variation selector", () => {
+    const rolled = "🔄 Rolled BANKNIFTY unit 0 (225) from 2021-10-28 to 2021-11-25: cost ₹45,048.65 (spread ₹44,403.75, charges ₹644.90), kept apart from trading P&L.";
+    expect(kindOfAlert("info", rolled)).toBe("rollover");
+    expect(kindOfAlert("warn", "⚠️ Rollover of BANKNIFTY unit 1 is late")).toBe("rollover");
+    expect(kindOfAlert("warn", "\u26A0 Rollover of BANKNIFTY unit 1 is late")).toBe("rollover");
+    const divergence = "⚠️ Divergence: theoretical and actual BANKNIFTY tracks of banknifty-trend differ by 5.58% of capital (over 5%). /divergence shows both tracks.";
+    expect(kindOfAlert("warn", divergence)).toBe("divergence");
+    expect(kindOfAlert("warn", "\u26A0 Divergence: tracks differ")).toBe("divergence");
+    // Near misses stay alerts: a warning about something else, or "rolled" without the rollover's mark.
+    expect(kindOfAlert("warn", "⚠️ Caution · INFY down 3%")).toBe("alert");
+    expect(kindOfAlert("info", "Rolled back the stop of INFY")).toBe("alert");
+  });
+
+  it("keeps a rollover that stopped half-way an error, for the admin chat", () => {
+    const stopped =
+      "⚠️ Rollover of BANKNIFTY unit 0 stopped: the sell of BANKNIFTY25NOV2139700PE was refused: margin. Held now: long 225 BANKNIFTY25NOV2139700CE. Nothing else is sent for this unit; check the broker and use /rollover again.";
+    expect(kindOfAlert("error", stopped)).toBe("error");
+  });
+
   it("level error is always the error kind; anything unrecognised is an alert", () => {
     expect(kindOfAlert("error", "Stop moved · this text does not matter")).toBe("error");
     expect(kindOfAlert("error", "Order x-1 (buy 10 INFY) was rejected: margin")).toBe("error");
@@ -142,5 +161,8 @@ describe("the kind of a desk alert", () => {
     for (const prefix of ["`Stop moved ·", "`Partial exit ·", "`Exit ·", "`⛔ Daily-loss circuit breaker", "`⛔ Circuit breaker", "`Circuit breaker reset", '"Trading HALTED', '"New entries paused']) {
       expect(desk, prefix).toContain(prefix);
     }
+    const fno = readFileSync(new URL("../../../src/engine/fno/synthetic-desk.ts", import.meta.url), "utf8");
+    for (const prefix of ["`🔄 Rolled ", "`⚠️ Rollover of "]) expect(fno, prefix).toContain(prefix);
+    expect(desk).toContain("`⚠️ Divergence: ");
   });
 });
