@@ -200,7 +200,8 @@ export function composeDigest(d: DigestData): Digest {
     netToday: equity - d.startEquity,
     openRisk,
     openRiskPct: ofEquity(openRisk),
-    unstopped: openPositions.filter((p) => p.riskToStop === null).map((p) => p.symbol),
+    // A synthetic unit's option legs carry no stop of their own: the unit's stop is on the index close.
+    unstopped: openPositions.filter((p) => p.riskToStop === null && !parseOptionSymbol(p.symbol)).map((p) => p.symbol),
     capitalDeployed,
     capitalDeployedPct: ofEquity(capitalDeployed),
     breaker: d.breaker,
