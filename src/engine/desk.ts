@@ -359,17 +359,7 @@ export class Desk {
     const now = this.opts.wallClock.now();
     const base = { ...this.stored(d), qty: 0, sizing: {}, createdAt: now, expiresAt: null };
     if (this.fno?.handles(d.symbol)) return this.onSyntheticEntry(d, base);
-    const skip = await this.entryConflict(d);
-    if (skip) {
-      await this.repo.insertSignal({ ...base, status: "skipped", statusReason: skip });
-      return;
-    }
-    const blocked = this.controls.entryBlock() ?? this.intradayTooLate(d.strategy);
-    if (blocked) {
-      await this.repo.insertSignal({ ...base, status: "refused", statusReason: blocked });
-      this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
-      return;
-    }
+    if (await this.stoppedAtTheGate(d, base)) return;
     const book = await this.ledger();
     const open = await this.repo.openPositions();
     const kelly = kellyFraction(await this.closedNets(d.strategy));
@@ -410,23 +400,33 @@ export class Desk {
     }
   }
 
+  /**
+   * An entry that conflicts with what is held is stored as skipped, one that a
+   * halt, pause, breaker or the intraday square-off blocks as refused; true when
+   * either happened.
+   */
+  private async stoppedAtTheGate(d: SignalDraft, base: Omit<Parameters<Store["insertSignal"]>[0], "status">): Promise<boolean> {
+    const skip = await this.entryConflict(d);
+    if (skip) {
+      await this.repo.insertSignal({ ...base, status: "skipped", statusReason: skip });
+      return true;
+    }
+    const blocked = this.controls.entryBlock() ?? this.intradayTooLate(d.strategy);
+    if (blocked) {
+      await this.repo.insertSignal({ ...base, status: "refused", statusReason: blocked });
+      this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
+      return true;
+    }
+    return false;
+  }
+
   /** An index entry sized in whole lots under the margin model, then proposed or auto-accepted like any other. */
   private async onSyntheticEntry(d: SignalDraft, draft: Omit<Parameters<Store["insertSignal"]>[0], "status">): Promise<void> {
     const open = await this.repo.openPositions();
     const sized = this.fno!.size(d, (await this.ledger(open)).cash, open);
     // Sized before anything can stop it: the theoretical track holds the unit at this size, executed or not.
     const base = { ...draft, qty: sized.qty, sizing: sized.sizing };
-    const skip = await this.entryConflict(d);
-    if (skip) {
-      await this.repo.insertSignal({ ...base, status: "skipped", statusReason: skip });
-      return;
-    }
-    const blocked = this.controls.entryBlock() ?? this.intradayTooLate(d.strategy);
-    if (blocked) {
-      await this.repo.insertSignal({ ...base, status: "refused", statusReason: blocked });
-      this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
-      return;
-    }
+    if (await this.stoppedAtTheGate(d, base)) return;
     if (!sized.ok) {
       await this.repo.insertSignal({ ...base, qty: sized.qty, sizing: sized.sizing, status: "refused", statusReason: sized.reason });
       this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });

@@ -22,20 +22,17 @@ import { againstUs } from "../../src/bot/divergence-format.js";
 import { MemoryStore } from "../../src/db/memory-store.js";
 import { ManualClock } from "../../src/engine/clock.js";
 import { deliveryFillCharges, roundTripEstimate } from "../../src/engine/costs/index.js";
-import { Desk } from "../../src/engine/desk.js";
-import { PaperBroker } from "../../src/engine/execution/paper-broker.js";
+import type { Desk } from "../../src/engine/desk.js";
 import { ReplayFeed } from "../../src/engine/feed/replay-feed.js";
-import { loadIndiaVix } from "../../src/engine/fno/india-vix.js";
 import { parseOptionSymbol } from "../../src/engine/fno/option-contract.js";
 import { rolloverDay } from "../../src/engine/fno/rollover-calendar.js";
 import { loadNseCalendar } from "../../src/engine/market/calendar.js";
 import { followingMonthlyExpiry } from "../../src/engine/market/expiry.js";
 import { loadBankNifty75m } from "../../src/engine/market/shipped-data.js";
 import { formatRupees, formatSignedRupees } from "../../src/engine/money.js";
-import { bankNiftyTrend } from "../../src/engine/strategies/banknifty-trend.js";
-import type { Strategy } from "../../src/engine/strategies/strategy.js";
 import { istDate, type IstDate } from "../../src/engine/time/ist.js";
 import type { Logger } from "../../src/log.js";
+import { bankNiftyDesk } from "../helpers/banknifty-desk.js";
 import { startTelegramStandIn, type StandInMessage, type TelegramStandIn } from "../stand-ins/telegram/server.js";
 
 const CHAT = 7007;
@@ -56,34 +53,7 @@ describe("Bank Nifty synthetic futures in the chat", () => {
   beforeAll(async () => {
     tg = await startTelegramStandIn();
     await store.upsertCandles(loadBankNifty75m().candles);
-    desk = new Desk({
-      repo: store,
-      broker: new PaperBroker(),
-      marketClock: clock,
-      wallClock: clock,
-      capital: CAPITAL,
-      riskPct: 1,
-      signalTtlMinutes: 15,
-      strategies: [bankNiftyTrend as Strategy<unknown>],
-      autoAccept: ["banknifty-trend"],
-      charges: deliveryFillCharges,
-      mode: "paper",
-      // Seed 002 runs on its own risk budget; the desk's daily-loss breaker would stop the replay on its first bad day.
-      maxDailyLossPct: 100,
-      synthetic: {
-        underlyings: ["BANKNIFTY"],
-        capital: CAPITAL,
-        riskPct: 1,
-        marginPct: 15,
-        rolloverDaysBefore: 5,
-        ratePct: 6.5,
-        calendar,
-        vix: loadIndiaVix(),
-        gapAdjustPct: 1,
-        gapSkipPct: 2,
-        divergenceAlertPct: 5,
-      },
-    });
+    desk = bankNiftyDesk(store, clock, { capital: CAPITAL });
     await desk.init();
     feed = new ReplayFeed(store, desk, { from: "2021-03-01", to: "2022-07-29", paceMs: 0 });
     await feed.prepare();

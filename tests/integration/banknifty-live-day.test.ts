@@ -11,18 +11,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore } from "../../src/db/memory-store.js";
 import { ManualClock } from "../../src/engine/clock.js";
-import { deliveryFillCharges } from "../../src/engine/costs/index.js";
-import { Desk } from "../../src/engine/desk.js";
-import { PaperBroker } from "../../src/engine/execution/paper-broker.js";
+import type { Desk } from "../../src/engine/desk.js";
+import { bankNiftyDesk } from "../helpers/banknifty-desk.js";
 import { LiveFeed } from "../../src/engine/feed/live-feed.js";
 import { ReplayFeed } from "../../src/engine/feed/replay-feed.js";
-import { loadIndiaVix } from "../../src/engine/fno/india-vix.js";
 import { parseOptionSymbol } from "../../src/engine/fno/option-contract.js";
 import { loadNseCalendar } from "../../src/engine/market/calendar.js";
 import { timeframeMs } from "../../src/engine/market/candle.js";
 import { loadBankNifty75m } from "../../src/engine/market/shipped-data.js";
-import { bankNiftyTrend } from "../../src/engine/strategies/banknifty-trend.js";
-import type { Strategy } from "../../src/engine/strategies/strategy.js";
 import { fromIst, istDate } from "../../src/engine/time/ist.js";
 
 const DAY = "2021-10-21";
@@ -37,33 +33,7 @@ describe("a live Bank Nifty day: rollover at 15:00, the last bar read while form
 
   beforeAll(async () => {
     await store.upsertCandles(bars.filter((b) => istDate(b.time) < DAY));
-    desk = new Desk({
-      repo: store,
-      broker: new PaperBroker(),
-      marketClock: clock,
-      wallClock: clock,
-      capital: 500_000_000,
-      riskPct: 1,
-      signalTtlMinutes: 15,
-      strategies: [bankNiftyTrend as Strategy<unknown>],
-      autoAccept: ["banknifty-trend"],
-      charges: deliveryFillCharges,
-      mode: "paper",
-      maxDailyLossPct: 100,
-      synthetic: {
-        underlyings: ["BANKNIFTY"],
-        capital: 500_000_000,
-        riskPct: 1,
-        marginPct: 15,
-        rolloverDaysBefore: 5,
-        ratePct: 6.5,
-        calendar,
-        vix: loadIndiaVix(),
-        gapAdjustPct: 1,
-        gapSkipPct: 2,
-        divergenceAlertPct: 5,
-      },
-    });
+    desk = bankNiftyDesk(store, clock);
     await desk.init();
     const replay = new ReplayFeed(store, desk, { from: "2021-03-01", to: "2021-10-20", paceMs: 0 });
     await replay.prepare();

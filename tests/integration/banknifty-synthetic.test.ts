@@ -10,12 +10,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore } from "../../src/db/memory-store.js";
 import { ManualClock } from "../../src/engine/clock.js";
-import { deliveryFillCharges } from "../../src/engine/costs/index.js";
-import { Desk } from "../../src/engine/desk.js";
-import { PaperBroker } from "../../src/engine/execution/paper-broker.js";
+import type { Desk } from "../../src/engine/desk.js";
+import { bankNiftyDesk } from "../helpers/banknifty-desk.js";
 import { ReplayFeed } from "../../src/engine/feed/replay-feed.js";
 import { classifyGap } from "../../src/engine/fno/gap.js";
-import { loadIndiaVix } from "../../src/engine/fno/india-vix.js";
 import { parseOptionSymbol } from "../../src/engine/fno/option-contract.js";
 import { followingMonthlyExpiry } from "../../src/engine/market/expiry.js";
 import { rolloverDay } from "../../src/engine/fno/rollover-calendar.js";
@@ -23,43 +21,13 @@ import { loadNseCalendar } from "../../src/engine/market/calendar.js";
 import { lotSizeOn } from "../../src/engine/market/lot-sizes.js";
 import { loadBankNifty75m } from "../../src/engine/market/shipped-data.js";
 import { bankNiftyTrend } from "../../src/engine/strategies/banknifty-trend.js";
-import type { Strategy } from "../../src/engine/strategies/strategy.js";
 import { formatIst, istDate } from "../../src/engine/time/ist.js";
 import type { DivergenceReport } from "../../src/engine/fno/divergence.js";
 
 const calendar = loadNseCalendar();
-const CAPITAL = 500_000_000; // ₹50,00,000
 
-function bankNiftyDesk(store: MemoryStore, opts: { capital?: number; riskPct?: number } = {}) {
-  const clock = new ManualClock(new Date("2021-01-01T03:45:00Z"));
-  return new Desk({
-    repo: store,
-    broker: new PaperBroker(),
-    marketClock: clock,
-    wallClock: clock,
-    capital: CAPITAL,
-    riskPct: 1,
-    signalTtlMinutes: 15,
-    strategies: [bankNiftyTrend as Strategy<unknown>],
-    autoAccept: ["banknifty-trend"],
-    charges: deliveryFillCharges,
-    mode: "paper",
-    // Seed 002 runs on its own risk budget; the desk's daily-loss breaker would stop the replay on its first bad day.
-    maxDailyLossPct: 100,
-    synthetic: {
-      underlyings: ["BANKNIFTY"],
-      capital: opts.capital ?? CAPITAL,
-      riskPct: opts.riskPct ?? 1,
-      marginPct: 15,
-      rolloverDaysBefore: 5,
-      ratePct: 6.5,
-      calendar,
-      vix: loadIndiaVix(),
-      gapAdjustPct: 1,
-      gapSkipPct: 2,
-      divergenceAlertPct: 5,
-    },
-  });
+function deskOn(store: MemoryStore, synthetic: { capital?: number; riskPct?: number } = {}) {
+  return bankNiftyDesk(store, new ManualClock(new Date("2021-01-01T03:45:00Z")), synthetic);
 }
 
 describe("Bank Nifty on synthetic futures, replayed through the desk", () => {
@@ -70,7 +38,7 @@ describe("Bank Nifty on synthetic futures, replayed through the desk", () => {
 
   beforeAll(async () => {
     await store.upsertCandles(loadBankNifty75m().candles);
-    desk = bankNiftyDesk(store);
+    desk = deskOn(store);
     await desk.init();
     desk.bus.on("alert", ({ text }) => void alerts.push(text));
     const feed = new ReplayFeed(store, desk, { from: "2021-03-01", to: "2023-01-31", paceMs: 0 });
@@ -196,7 +164,7 @@ describe("Bank Nifty sizing", () => {
   it("refuses a unit below one lot, saying why", async () => {
     const store = new MemoryStore();
     await store.upsertCandles(loadBankNifty75m().candles);
-    const desk = bankNiftyDesk(store, { capital: 10_000_000, riskPct: 0.5 }); // ₹1,00,000 at 0.5%: ₹500 a unit
+    const desk = deskOn(store, { capital: 10_000_000, riskPct: 0.5 }); // ₹1,00,000 at 0.5%: ₹500 a unit
     await desk.init();
     const feed = new ReplayFeed(store, desk, { from: "2021-03-01", to: "2021-06-30", paceMs: 0 });
     await feed.prepare();
