@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 import { isIstDate } from "./engine/time/ist.js";
-import { STRATEGIES } from "./engine/strategies/registry.js";
+import { DESK_STRATEGIES } from "./engine/strategies/registry.js";
 
 const intList = (what: string) =>
   z
@@ -74,8 +74,8 @@ const url = (what: string) =>
     { message: `expected ${what} as an http(s) URL` },
   );
 
-/** Every strategy the registry knows: ENABLED_STRATEGIES=all means these. */
-export const STRATEGY_NAMES: readonly string[] = [...STRATEGIES.keys()];
+/** Every strategy the desk can run (tradingview included): ENABLED_STRATEGIES=all means these. */
+export const STRATEGY_NAMES: readonly string[] = [...DESK_STRATEGIES.keys()];
 
 const strategyList = (fallback: string) => z
   .string()
@@ -106,6 +106,9 @@ function optionalText() {
     .optional()
     .transform((s) => (s && s.trim() !== "" ? s.trim() : undefined));
 }
+
+/** A shorter webhook secret is guessable: start-up refuses it. */
+export const WEBHOOK_SECRET_MIN = 16;
 
 /** Orders move real money only with BROKER=angelone and LIVE_TRADING=yes. */
 export function tradingMode(cfg: Pick<Config, "BROKER" | "LIVE_TRADING">): "paper" | "live" {
@@ -164,6 +167,7 @@ export const SETTINGS = {
   OPTION_RATE_PCT: { doc: "Interest rate (percent a year) of the option model that prices Bank Nifty legs when no option prices are stored." },
   HTTP_HOST: { doc: "Address of the HTTP server (/health, /metrics). Keep 127.0.0.1 unless behind a proxy." },
   HTTP_PORT: { doc: "Port of the HTTP server; 0 picks a free one." },
+  WEBHOOK_SECRET: { secret: true, doc: "Shared secret TradingView alerts carry as \"secret\" in their JSON (16 characters or more). Unset: POST /webhook/tradingview answers 503." },
   LOG_LEVEL: { doc: "debug, info, warn or error." },
 } as const;
 
@@ -234,6 +238,12 @@ export const configSchema = z.object({
   OPTION_RATE_PCT: number("percent", 0, 20).default(6.5),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   HTTP_PORT: number("port", 0, 65535, { int: true }).default(8787),
+  // The length only, never the value: a near-miss of the real secret must not reach a terminal.
+  WEBHOOK_SECRET: optionalText().superRefine((s, ctx) => {
+    if (s !== undefined && (s.length < WEBHOOK_SECRET_MIN || s.length > 1024)) {
+      ctx.addIssue({ code: "custom", message: `expected a shared secret of ${WEBHOOK_SECRET_MIN} to 1024 characters, got ${s.length} characters` });
+    }
+  }),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
 });
 

@@ -41,6 +41,8 @@ import { startHttpServer } from "./http/server.js";
 import { loadIndiaVix } from "./engine/fno/india-vix.js";
 import { HealthChecks, TelegramWatch } from "./http/health.js";
 import { DeskMetrics } from "./http/metrics.js";
+import { TradingViewIntake } from "./engine/intake/intake.js";
+import { tradingViewWebhook, WEBHOOK_PATH } from "./http/webhook.js";
 import { createLogger, makeRedactor, type Logger } from "./log.js";
 
 export interface RunIO {
@@ -77,6 +79,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     cfg.ANGEL_API_KEY,
     cfg.ANGEL_PIN,
     cfg.ANGEL_TOTP_SECRET,
+    cfg.WEBHOOK_SECRET,
   ]);
   const mode = tradingMode(cfg);
   // The console is the chat: logs go to a file there, to stderr otherwise.
@@ -311,8 +314,14 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     redact,
   });
   const metrics = new DeskMetrics({ desk, now: () => wall.now().getTime() });
-  const http = await startHttpServer(cfg.HTTP_HOST, cfg.HTTP_PORT, { ready: () => ready, health, metrics });
+  // TradingView alerts enter the desk's pipeline in arrival order (off without WEBHOOK_SECRET).
+  const intake = new TradingViewIntake({ desk, clock: wall, log });
+  const webhook = tradingViewWebhook({ intake, secret: cfg.WEBHOOK_SECRET, ready: () => ready, log });
+  const http = await startHttpServer(cfg.HTTP_HOST, cfg.HTTP_PORT, { ready: () => ready, health, metrics, webhook });
   log.info("http listening", { url: http.url });
+  const webhookOff = intake.offReason();
+  const webhookLine = cfg.WEBHOOK_SECRET === undefined ? null : `TradingView webhook: ${http.url}${WEBHOOK_PATH}${webhookOff ? " (off: the tradingview strategy is not in ENABLED_STRATEGIES)" : ""}`;
+  if (webhookLine && webhookOff) log.warn("webhook intake off", { reason: webhookOff });
 
   let polling: Promise<void> | null = null;
   if (!consoleMode) {
@@ -342,6 +351,8 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
       await poller?.stop();
       await feed.stop();
       await schedule.stop();
+      // Webhooks now answer 503; those already taken reach the desk before it settles.
+      await intake.idle();
       if (polling) {
         await bot.stop().catch(() => {});
         await polling;
@@ -392,7 +403,8 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
         : `The replay has played all its days (data ${prepared.dataFrom} → ${prepared.dataTo}).`
       : `Live ticks from Angel One; bars are built from them and stored.`) +
     (resumed.openPositions || resumed.pendingSignals ? ` Resumed ${resumed.openPositions} open position(s), ${resumed.pendingSignals} pending signal(s).` : "") +
-    `\nHealth: ${http.url}/health`;
+    `\nHealth: ${http.url}/health` +
+    (webhookLine ? `\n${webhookLine}` : "");
   log.info("ready", { http: http.url, mode, feed: cfg.FEED, ...(prepared ? { replayDays: prepared.days } : {}), ...resumed });
   if (chat) {
     io.write(`${banner}\nConsole chat: type /help. Numbers in [brackets] are buttons. Ctrl-D quits.\n`);

@@ -15,6 +15,7 @@ import type { Desk } from "../engine/desk.js";
 import { formatRupees, toPaise } from "../engine/money.js";
 import { buildDigest, equityHistory, rolloverSettingsOf } from "../engine/digest.js";
 import { loadNseCalendar } from "../engine/market/calendar.js";
+import { STRATEGIES } from "../engine/strategies/registry.js";
 import { isIstDate } from "../engine/time/ist.js";
 import { digestChart, digestText } from "./digest-format.js";
 import type { Confirmations } from "./confirm.js";
@@ -116,9 +117,11 @@ export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchD
 
   bot.command("scan", async (ctx) => {
     const [name, extra] = args(ctx);
-    const known = desk.strategies().map((s) => s.name);
+    // Only strategies that read bars: tradingview's signals come from its webhook.
+    const scannable = desk.strategies().filter((s) => STRATEGIES.has(s.name));
+    const known = scannable.map((s) => s.name);
     if (!name || extra) return usage(ctx, "scan", `Name one strategy: ${known.join(", ")}.`);
-    const strategy = desk.strategies().find((s) => s.name === name);
+    const strategy = scannable.find((s) => s.name === name);
     if (!strategy) return usage(ctx, "scan", `Unknown or disabled strategy "${name}"; enabled: ${known.join(", ")}.`);
     const symbols = desk.series.symbols(strategy.timeframe);
     if (symbols.length === 0) return void (await ctx.reply(`No ${esc(strategy.timeframe)} bars yet for ${esc(name)} to scan.`, HTML));
@@ -136,7 +139,7 @@ export function registerResearchHandlers(bot: Bot<DalalContext>, deps: ResearchD
 
   bot.command("backtest", async (ctx) => {
     const [name, from, to, extra] = args(ctx);
-    const known = desk.strategies().map((s) => s.name);
+    const known = desk.strategies().filter((s) => STRATEGIES.has(s.name)).map((s) => s.name);
     if (!name || !from || !to || extra) return usage(ctx, "backtest", "Give a strategy and two dates.");
     if (!known.includes(name)) return usage(ctx, "backtest", `Unknown strategy "${name}"; valid: ${known.join(", ")}.`);
     for (const d of [from, to]) if (!isIstDate(d)) return usage(ctx, "backtest", `"${d}" is not a date as YYYY-MM-DD.`);

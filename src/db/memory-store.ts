@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Candle, Timeframe } from "../engine/market/candle.js";
 import type { OrderStatus, OrderView, PositionView, SignalStatus, SignalView, TradeView } from "../engine/views.js";
-import type { DailyRow, NewOrder, NewPosition, NewSignal, NewTrade, TradeSummary } from "./repo.js";
+import type { DailyRow, NewOrder, NewPosition, NewSignal, NewTrade, NewWebhookSignal, TradeSummary, WebhookSignalView } from "./repo.js";
 import type * as t from "./schema.js";
 import type { Store } from "./store.js";
 
@@ -1096,6 +1096,50 @@ export class MemoryStore implements Store {
     }
     table.put(newKey, row);
   }
+
+  // ---- TradingView webhook intake ----
+  async insertWebhookSignal(w: NewWebhookSignal): Promise<WebhookSignalView | null> {
+    await this.gate();
+    const state = webhookState(this.core);
+    // As in PostgreSQL, the id is drawn before the unique index is consulted: a duplicate still uses one up.
+    const row = insertRow(WEBHOOK_SIGNALS, w, () => ++state.sequence);
+    if (state.byKey.get(webhookKey(row)) !== undefined) return null;
+    state.table.put(row.id, row);
+    return webhookView(row);
+  }
+
+  async webhookSignal(symbol: string, signalType: string, signalTime: Date): Promise<WebhookSignalView | undefined> {
+    await this.gate();
+    const state = webhookState(this.core);
+    const key = webhookKey({ symbol, signalType, signalTime: copyInstant("webhookSignal(signalTime)", signalTime) });
+    const id = state.byKey.get(key);
+    const row = id === undefined ? undefined : state.table.get(id);
+    return row ? webhookView(row) : undefined;
+  }
+
+  async webhookSignals(opts: { afterId?: number; limit?: number } = {}): Promise<WebhookSignalView[]> {
+    await this.gate();
+    const after = opts.afterId === undefined ? -Infinity : idParam("webhook signal", opts.afterId);
+    return [...webhookState(this.core).table.rows.values()]
+      .map((r) => r.row)
+      .filter((r) => r.id > after)
+      .sort((a, b) => a.id - b.id)
+      .slice(0, sqlLimit(opts.limit ?? 1000))
+      .map(webhookView);
+  }
+
+  async highestUnit(strategy: string, symbol: string): Promise<number | null> {
+    await this.gate();
+    let top: number | null = null;
+    const consider = (u: number | null) => {
+      if (u !== null && (top === null || u > top)) top = u;
+    };
+    for (const { row } of this.core.positionsByStatus.in("open")) if (row.strategy === strategy && row.symbol === symbol) consider(row.unit);
+    for (const status of LIVE_ENTRY) {
+      for (const { row } of this.core.signalsByStatus.in(status)) if (row.kind === "entry" && row.strategy === strategy && row.symbol === symbol) consider(row.unit);
+    }
+    return top;
+  }
 }
 
 const CANDLE_COLUMNS = Object.entries(MEMORY_SCHEMA.candles) as Array<[keyof CandleRow, MemoryColumn]>;
@@ -1111,3 +1155,54 @@ function bindCandle(c: Candle): CandleRow {
   }
   return row as CandleRow;
 }
+
+// ---- TradingView webhook intake: its table, kept beside the core's and undone with it ----
+
+type WebhookSignalRow = typeof t.webhookSignals.$inferSelect;
+
+/** webhook_signals as schema.ts has it. */
+export const MEMORY_WEBHOOK_SIGNALS = {
+  id: SERIAL,
+  symbol: must("text"),
+  signalType: must("text"),
+  signalTime: must("timestamptz"),
+  signalId: must("text"),
+  payload: must("jsonb"),
+  receivedAt: must("timestamptz"),
+} as const satisfies Columns<WebhookSignalRow>;
+
+const WEBHOOK_SIGNALS: Described<WebhookSignalRow> = (() => {
+  const list = (Object.keys(MEMORY_WEBHOOK_SIGNALS) as Array<keyof WebhookSignalRow & string>).map((key) => ({ key, col: MEMORY_WEBHOOK_SIGNALS[key], where: `webhookSignals.${key}` }));
+  return { name: "webhookSignals", list, byKey: new Map(list.map((c) => [c.key as string, c])) };
+})();
+
+/** As Repo.highestUnit: entry signals that may still become a position. */
+const LIVE_ENTRY: readonly SignalStatus[] = ["proposed", "approved", "ordered"];
+
+interface WebhookState {
+  table: Table<number, WebhookSignalRow>;
+  byKey: Unique<number, WebhookSignalRow>;
+  /** Never rolled back, as a PostgreSQL sequence. */
+  sequence: number;
+}
+
+const webhookKey = (r: { symbol: string; signalType: string; signalTime: Date }): string => `${r.symbol}\0${r.signalType}\0${r.signalTime.getTime()}`;
+
+const WEBHOOK_STATE = new WeakMap<Core, WebhookState>();
+
+function webhookState(core: Core): WebhookState {
+  let state = WEBHOOK_STATE.get(core);
+  if (!state) {
+    const byKey = new Unique<number, WebhookSignalRow>(webhookKey);
+    state = { table: new Table<number, WebhookSignalRow>(core.journal, [byKey]), byKey, sequence: 0 };
+    WEBHOOK_STATE.set(core, state);
+  }
+  return state;
+}
+
+const webhookView = (r: WebhookSignalRow): WebhookSignalView => ({
+  ...r,
+  signalTime: new Date(r.signalTime.getTime()),
+  payload: copyJson(r.payload),
+  receivedAt: new Date(r.receivedAt.getTime()),
+});

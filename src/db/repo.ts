@@ -2,7 +2,7 @@
  * Reads and writes rows. It knows tables and their shapes, not trading rules:
  * the engine decides, the repo stores.
  */
-import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { Candle, Timeframe } from "../engine/market/candle.js";
 import type { OrderStatus, OrderView, PositionView, SignalStatus, SignalView, TradeView } from "../engine/views.js";
 import type { Db } from "./connection.js";
@@ -520,4 +520,62 @@ export class Repo {
   async chatMessages(ref: string): Promise<Array<{ chatId: number; messageId: number }>> {
     return this.db.select({ chatId: t.chatMessages.chatId, messageId: t.chatMessages.messageId }).from(t.chatMessages).where(eq(t.chatMessages.ref, ref));
   }
+
+  // ---- TradingView webhook intake ----
+  /**
+   * Records a webhook signal once. Null when its (symbol, signal type, time) is
+   * recorded already: the unique index decides, in the same statement, so two
+   * racing copies can never both get a row.
+   */
+  async insertWebhookSignal(w: NewWebhookSignal): Promise<WebhookSignalView | null> {
+    const q = this.statement("insertWebhookSignal", () =>
+      this.db.insert(t.webhookSignals).values(slots(w)).onConflictDoNothing().returning().prepare("insertWebhookSignal"),
+    );
+    const [r] = await q.execute(filled(w));
+    return r ?? null;
+  }
+
+  async webhookSignal(symbol: string, signalType: string, signalTime: Date): Promise<WebhookSignalView | undefined> {
+    const q = this.statement("webhookSignal", () =>
+      this.db
+        .select()
+        .from(t.webhookSignals)
+        .where(and(eq(t.webhookSignals.symbol, sql.placeholder("symbol")), eq(t.webhookSignals.signalType, sql.placeholder("signalType")), eq(t.webhookSignals.signalTime, sql.placeholder("signalTime"))))
+        .prepare("webhookSignal"),
+    );
+    const [r] = await q.execute({ symbol, signalType, signalTime });
+    return r;
+  }
+
+  /** Webhook signals in the order they arrived, from the first after `afterId`. */
+  async webhookSignals(opts: { afterId?: number; limit?: number } = {}): Promise<WebhookSignalView[]> {
+    return this.db
+      .select()
+      .from(t.webhookSignals)
+      .where(opts.afterId !== undefined ? gt(t.webhookSignals.id, opts.afterId) : undefined)
+      .orderBy(asc(t.webhookSignals.id))
+      .limit(opts.limit ?? 1000);
+  }
+
+  /**
+   * The highest pyramid unit of a strategy in a symbol, among its open positions
+   * and its entry signals still proposed, approved or ordered; null when none.
+   */
+  async highestUnit(strategy: string, symbol: string): Promise<number | null> {
+    const q = this.statement("highestUnit", () =>
+      this.db
+        .select({ u: sql<number | null>`max(u)::int` })
+        .from(
+          sql`(select ${t.positions.unit} as u from ${t.positions} where ${t.positions.status} = 'open' and ${t.positions.strategy} = ${sql.placeholder("strategy")} and ${t.positions.symbol} = ${sql.placeholder("symbol")}
+               union all
+               select ${t.signals.unit} from ${t.signals} where ${t.signals.status} in ('proposed', 'approved', 'ordered') and ${t.signals.kind} = 'entry' and ${t.signals.strategy} = ${sql.placeholder("strategy")} and ${t.signals.symbol} = ${sql.placeholder("symbol")}) as units`,
+        )
+        .prepare("highestUnit"),
+    );
+    const [r] = await q.execute({ strategy, symbol });
+    return r?.u ?? null;
+  }
 }
+
+export type WebhookSignalView = typeof t.webhookSignals.$inferSelect;
+export type NewWebhookSignal = Omit<WebhookSignalView, "id">;

@@ -234,3 +234,23 @@ export const systemEvents = pgTable(
   },
   (t) => [index("system_events_kind").on(t.kind)],
 );
+
+/**
+ * TradingView webhook signals, one row per (symbol, signal type, time): the
+ * unique index is the duplicate check, and the id is the order of arrival.
+ * The payload is the body as sent, without its secret. What the desk made of
+ * it is the signal `signal_id` (none yet: the desk never got it).
+ */
+export const webhookSignals = pgTable(
+  "webhook_signals",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    symbol: text("symbol").notNull(),
+    signalType: text("signal_type").notNull(),
+    signalTime: ts("signal_time").notNull(),
+    signalId: text("signal_id").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    receivedAt: ts("received_at").notNull(),
+  },
+  (t) => [uniqueIndex("webhook_signals_symbol_type_time").on(t.symbol, t.signalType, t.signalTime)],
+);

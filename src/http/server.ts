@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HealthChecks, type HealthReport } from "./health.js";
+import { WEBHOOK_PATH, type WebhookHandler } from "./webhook.js";
 
 export interface HttpDeps {
   ready(): boolean;
@@ -8,11 +9,13 @@ export interface HttpDeps {
   health?: { run(): Promise<HealthReport> };
   /** /metrics; without it the route is 404. */
   metrics?: { metrics(): Promise<string>; readonly contentType: string };
+  /** POST /webhook/tradingview (webhook.ts); without it the route is 404. */
+  webhook?: WebhookHandler;
 }
 
 const ROUTES = ["/health", "/metrics"] as const;
 
-/** /health and /metrics; the webhook intake joins later. Binds to HTTP_HOST (127.0.0.1 by default). */
+/** /health, /metrics and the TradingView webhook. Binds to HTTP_HOST (127.0.0.1 by default). */
 export async function startHttpServer(host: string, port: number, deps: HttpDeps): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -21,6 +24,8 @@ export async function startHttpServer(host: string, port: number, deps: HttpDeps
       res.end(JSON.stringify(body));
     };
     const path = (req.url ?? "/").split("?")[0];
+    // The webhook answers every method itself (405 and the audit log included).
+    if (path === WEBHOOK_PATH && deps.webhook) return deps.webhook(req, res);
     const route = ROUTES.find((r) => r === path && (r !== "/metrics" || deps.metrics));
     if (!route) return send(404, { error: `no route ${req.method} ${path}` });
     if (req.method !== "GET" && req.method !== "HEAD") return send(405, { error: `use GET ${route}` }, { allow: "GET, HEAD" });
@@ -49,7 +54,9 @@ export async function startHttpServer(host: string, port: number, deps: HttpDeps
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => resolve());
+    // A burst of webhooks through a proxy opens many connections at once: a deeper accept queue than Node's 511
+    // keeps them from being dropped while the desk works (the kernel caps it at net.core.somaxconn).
+    server.listen({ port, host, backlog: 4096 }, () => resolve());
   });
   const addr = server.address() as AddressInfo;
   return {

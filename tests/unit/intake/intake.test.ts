@@ -1,0 +1,153 @@
+/**
+ * The intake's queue on a real desk (in-memory store, paper broker): copies
+ * and pyramids arriving together are settled one at a time in call order,
+ * a recorded signal the desk never got is taken once when re-sent, and
+ * refusals are audited without ever throwing.
+ */
+import { describe, expect, it } from "vitest";
+import { MemoryStore } from "../../../src/db/memory-store.js";
+import type { Store } from "../../../src/db/store.js";
+import { ManualClock } from "../../../src/engine/clock.js";
+import { deliveryFillCharges } from "../../../src/engine/costs/index.js";
+import { Desk } from "../../../src/engine/desk.js";
+import { PaperBroker } from "../../../src/engine/execution/paper-broker.js";
+import { dedupKey, tradingViewSignalId } from "../../../src/engine/intake/identity.js";
+import { TradingViewIntake, type IntakeAnswer } from "../../../src/engine/intake/intake.js";
+import type { TradingViewSignal } from "../../../src/engine/intake/tradingview-schema.js";
+import type { Candle } from "../../../src/engine/market/candle.js";
+import { smaCross } from "../../../src/engine/strategies/sma-cross.js";
+import type { Strategy } from "../../../src/engine/strategies/strategy.js";
+import { tradingView } from "../../../src/engine/strategies/tradingview.js";
+
+const WALL = new Date("2026-01-05T04:00:00Z");
+const FROM = { address: "127.0.0.1", forwardedFor: null };
+
+async function setup(opts: { strategies?: Strategy<unknown>[]; store?: Store; auto?: boolean } = {}) {
+  const store = opts.store ?? new MemoryStore();
+  const wall = new ManualClock(WALL);
+  const desk = new Desk({
+    repo: store,
+    broker: new PaperBroker(),
+    marketClock: new ManualClock(new Date("2025-01-02T10:00:00Z")),
+    wallClock: wall,
+    capital: 400_000_000,
+    riskPct: 1.5,
+    signalTtlMinutes: 15,
+    strategies: opts.strategies ?? [tradingView as Strategy<unknown>],
+    autoAccept: opts.auto ? ["tradingview"] : [],
+    charges: deliveryFillCharges,
+    mode: "paper",
+  });
+  const bar: Candle = { symbol: "SBIN", timeframe: "1d", time: new Date("2025-01-02T03:45:00Z"), open: 76_000, high: 77_000, low: 75_500, close: 76_400, volume: 1_000_000 };
+  if (!opts.store) await desk.init(); // a spent store (the last test) cannot be read
+  desk.addHistory([bar]);
+  const warnings: string[] = [];
+  const intake = new TradingViewIntake({ desk, clock: wall, log: { info() {}, warn: (m) => void warnings.push(m) } });
+  return { store, desk, intake, warnings };
+}
+
+const sig = (over: Partial<TradingViewSignal> = {}): TradingViewSignal => ({
+  timestamp: new Date("2025-01-02T04:45:00Z"),
+  signalType: "BASE_ENTRY",
+  symbol: "SBIN",
+  price: 764,
+  conditions: {},
+  theoreticalLots: 1,
+  stopLoss: 750,
+  ...over,
+});
+
+describe("TradingViewIntake", () => {
+  it("settles copies that arrive together one at a time: one taken, the rest duplicates", async () => {
+    const { store, intake } = await setup();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => intake.receive(sig(), { copy: true }, FROM)));
+    const id = tradingViewSignalId(dedupKey(sig()));
+    expect(answers).toEqual<IntakeAnswer[]>([
+      { kind: "accepted", signalId: id, outcome: "proposed" },
+      ...Array.from({ length: 4 }, () => ({ kind: "duplicate" as const, signalId: id })),
+    ]);
+    expect(await store.webhookSignals()).toHaveLength(1);
+    expect(await store.events("webhook.duplicate")).toHaveLength(4);
+    expect((await store.signalsByStatus(["proposed"])).map((s) => s.id)).toEqual([id]);
+  });
+
+  it("numbers pyramids arriving together after the highest unit held or still on its way", async () => {
+    const { store, intake } = await setup();
+    await store.insertPosition({
+      symbol: "SBIN",
+      strategy: "tradingview",
+      side: "long",
+      qty: 10,
+      costBasis: 764_000,
+      openCharges: 0,
+      initialStop: 75_000,
+      stop: 75_000,
+      targets: [],
+      lastPrice: 76_400,
+      signalId: null,
+      unit: 0,
+      openedAt: new Date("2025-01-02T03:45:00Z"),
+    });
+    const at = (m: number) => new Date(Date.parse("2025-01-02T05:00:00Z") + m * 60_000);
+    const answers = await Promise.all([0, 1, 2].map((m) => intake.receive(sig({ signalType: "PYRAMID", timestamp: at(m) }), {}, FROM)));
+    const units = await Promise.all(answers.map(async (a) => (a.kind === "accepted" ? (await store.signal(a.signalId))?.unit : null)));
+    expect(units).toEqual([1, 2, 3]);
+    expect(await store.highestUnit("tradingview", "SBIN")).toBe(3);
+    // Another strategy's units and another symbol's do not count.
+    expect(await store.highestUnit("sma-cross", "SBIN")).toBeNull();
+    expect(await store.highestUnit("tradingview", "INFY")).toBeNull();
+  });
+
+  it("takes once a signal that was recorded but never reached the desk", async () => {
+    const { store, intake } = await setup();
+    const s = sig();
+    await store.insertWebhookSignal({ ...dedupKey(s), signalId: tradingViewSignalId(dedupKey(s)), payload: {}, receivedAt: WALL });
+    const first = await intake.receive(s, {}, FROM);
+    expect(first).toMatchObject({ kind: "accepted", outcome: "proposed" });
+    expect(await intake.receive(s, {}, FROM)).toMatchObject({ kind: "duplicate" });
+    expect(await store.webhookSignals()).toHaveLength(1);
+    expect((await store.signalsByStatus(["proposed"])).map((x) => x.id)).toEqual([tradingViewSignalId(dedupKey(s))]);
+  });
+
+  it("is off while the tradingview strategy is not enabled, and refuses what the desk cannot take", async () => {
+    const off = await setup({ strategies: [smaCross as Strategy<unknown>] });
+    expect(await off.intake.receive(sig(), {}, FROM)).toEqual({ kind: "off", message: expect.stringMatching(/tradingview strategy is not enabled/) });
+    expect(await off.store.webhookSignals()).toEqual([]);
+    expect((await off.store.events("webhook.rejected"))[0]?.detail).toMatchObject({ status: 503, symbol: "SBIN", signalType: "BASE_ENTRY" });
+
+    const { store, intake } = await setup();
+    expect(await intake.receive(sig({ symbol: "INFY" }), {}, FROM)).toEqual({ kind: "invalid", field: "symbol", message: expect.stringMatching(/^symbol: the desk has no prices for "INFY"/) });
+    expect(await intake.receive(sig({ timestamp: new Date(WALL.getTime() + 25 * 3_600_000) }), {}, FROM)).toEqual({ kind: "invalid", field: "timestamp", message: expect.stringMatching(/25 hours ahead/) });
+    // A day ahead is still taken (a clock a little off, a bar's close time).
+    expect(await intake.receive(sig({ timestamp: new Date(WALL.getTime() + 23 * 3_600_000) }), {}, FROM)).toMatchObject({ kind: "accepted" });
+    expect((await store.events("webhook.rejected")).map((e) => (e.detail as { status: number }).status)).toEqual([400, 400]);
+  });
+
+  it("auto-accepts when told to: the answer comes once the order is placed", async () => {
+    const { store, intake } = await setup({ auto: true });
+    const a = await intake.receive(sig(), {}, FROM);
+    expect(a).toMatchObject({ kind: "accepted", outcome: "ordered" });
+    const orders = await store.ordersByStatus(["submitted"]);
+    expect(orders.map((o) => o.signalId)).toEqual([a.kind === "accepted" ? a.signalId : ""]);
+  });
+
+  it("gives the event loop a turn between signals, so a backlog never stops the server from reading requests", async () => {
+    const { store, intake } = await setup();
+    const at = (i: number) => new Date(Date.parse("2025-01-02T05:00:00Z") + i * 1_000);
+    const all = Promise.all(Array.from({ length: 500 }, (_, i) => intake.receive(sig({ timestamp: at(i) }), {}, FROM)));
+    // A timer stands for the socket reads waiting behind the backlog: it runs before the backlog is through.
+    const seenByTimer = await new Promise<number>((resolve) => setTimeout(() => void store.webhookSignals({ limit: 1_000 }).then((r) => resolve(r.length)), 0));
+    expect(seenByTimer).toBeLessThan(500);
+    expect((await all).every((a) => a.kind === "accepted")).toBe(true);
+    expect(await store.webhookSignals({ limit: 1_000 })).toHaveLength(500);
+  });
+
+  it("never throws when the audit log cannot be written: it says so in the log", async () => {
+    const store = new MemoryStore();
+    let spent: Store | undefined;
+    await store.tx(async (s) => void (spent = s));
+    const { intake, warnings } = await setup({ store: spent! });
+    await expect(intake.recordRefusal(401, "secret: does not match WEBHOOK_SECRET", FROM)).resolves.toBeUndefined();
+    expect(warnings).toEqual(["webhook refusal not written to the audit log"]);
+  });
+});
