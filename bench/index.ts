@@ -17,6 +17,7 @@ import { syntheticUniverse } from "./synthetic-universe.js";
 import { commandRoundTrip } from "./round-trip.js";
 import { liveApprovalLatency } from "./live-order.js";
 import { tickBench } from "./ticks.js";
+import { webhookBurst, webhookOrderLatency } from "./webhook.js";
 import { runBacktest } from "../src/engine/backtest/backtester.js";
 import { loadUniverse } from "../src/engine/market/universe.js";
 import type { Strategy } from "../src/engine/strategies/strategy.js";
@@ -179,6 +180,27 @@ rows.push({ name: "resident memory after the backtests", value: Math.round(proce
 
 // 2c. Live ticks: packet decode, LTP cache and stop checks, candles from ticks.
 for (const r of await tickBench()) rows.push(r);
+
+// 2d. TradingView webhooks: alert posted → order accepted by the SmartAPI stand-in (auto-accept on), then a burst.
+{
+  const { entries, exits } = await webhookOrderLatency(100);
+  rows.push({ name: `webhook posted → order accepted by the SmartAPI stand-in, SBIN entries (n=${entries.length}), p50`, value: Number(pct(entries, 50).toFixed(2)), unit: "ms", target: "-" });
+  rows.push({ name: "webhook posted → order accepted by the SmartAPI stand-in, SBIN entries, p99", value: Number(pct(entries, 99).toFixed(2)), unit: "ms", target: "p99 < 20 ms (issue 7)" });
+  rows.push({ name: `webhook posted → exit order accepted by the SmartAPI stand-in (stop cancelled first, n=${exits.length}), p50`, value: Number(pct(exits, 50).toFixed(2)), unit: "ms", target: "-" });
+  rows.push({ name: "webhook posted → exit order accepted by the SmartAPI stand-in, p99", value: Number(pct(exits, 99).toFixed(2)), unit: "ms", target: "-" });
+
+  const b = await webhookBurst(1_000, 10);
+  const label = `webhook burst offered at ${b.perSecond.toLocaleString("en-IN")}/s for ${b.offered / b.perSecond} s`;
+  rows.push({ name: `${label}: sent`, value: b.offered, unit: "alerts", target: "-" });
+  rows.push({ name: `${label}: answered 200 {accepted: true}, each with its own signal id${b.answersMatch ? "" : " (SOME IDS WRONG)"}`, value: b.accepted, unit: "alerts", target: `${b.offered} (issue 7)` });
+  rows.push({ name: `${label}: lost (sent, not stored)`, value: b.offered - b.stored, unit: "alerts", target: "0 (issue 7)" });
+  rows.push({ name: `${label}: desk took them in the intake's arrival order (1 yes, 0 no)`, value: b.deskOrderKept ? 1 : 0, unit: "-", target: "1 (issue 7)" });
+  rows.push({ name: `${label}: places where arrival order differs from send order (loopback connections racing), longest step back ${b.longestStepBack}`, value: b.stepsBack, unit: "places", target: "-" });
+  rows.push({ name: `${label}: achieved send rate`, value: Math.round(b.achievedSendRate), unit: "/s", target: "1,000" });
+  rows.push({ name: `${label}: taken by the desk (alerts ÷ time to the last answer)`, value: Math.round(b.takenRate), unit: "/s", target: "-" });
+  rows.push({ name: `${label}: answer time, p50`, value: Math.round(pct(b.answerMs, 50)), unit: "ms", target: "-" });
+  rows.push({ name: `${label}: answer time, p99`, value: Math.round(pct(b.answerMs, 99)), unit: "ms", target: "-" });
+}
 
 // 3. Chat command round trip through the Telegram stand-in (100 open positions, 10,000 closed trades).
 for (const r of await commandRoundTrip()) {
