@@ -1128,18 +1128,17 @@ export class MemoryStore implements Store {
       .map(webhookView);
   }
 
-  async highestUnit(strategy: string, symbol: string): Promise<number | null> {
+  async highestPendingUnit(strategy: string, symbol: string): Promise<number | null> {
     await this.gate();
     let top: number | null = null;
-    const consider = (u: number | null) => {
-      if (u !== null && (top === null || u > top)) top = u;
-    };
-    for (const { row } of this.core.positionsByStatus.in("open")) if (row.strategy === strategy && row.symbol === symbol) consider(row.unit);
-    for (const status of LIVE_ENTRY) {
-      for (const { row } of this.core.signalsByStatus.in(status)) if (row.kind === "entry" && row.strategy === strategy && row.symbol === symbol) consider(row.unit);
+    for (const status of PENDING_ENTRY) {
+      for (const { row } of this.core.signalsByStatus.in(status)) {
+        if (row.kind === "entry" && row.strategy === strategy && row.symbol === symbol && row.unit !== null && (top === null || row.unit > top)) top = row.unit;
+      }
     }
     return top;
   }
+
 }
 
 const CANDLE_COLUMNS = Object.entries(MEMORY_SCHEMA.candles) as Array<[keyof CandleRow, MemoryColumn]>;
@@ -1176,8 +1175,8 @@ const WEBHOOK_SIGNALS: Described<WebhookSignalRow> = (() => {
   return { name: "webhookSignals", list, byKey: new Map(list.map((c) => [c.key as string, c])) };
 })();
 
-/** As Repo.highestUnit: entry signals that may still become a position. */
-const LIVE_ENTRY: readonly SignalStatus[] = ["proposed", "approved", "ordered"];
+/** As Repo.highestPendingUnit: entry signals that may still become a position. */
+const PENDING_ENTRY: readonly SignalStatus[] = ["proposed", "approved", "ordered"];
 
 interface WebhookState {
   table: Table<number, WebhookSignalRow>;

@@ -2,7 +2,7 @@
  * Reads and writes rows. It knows tables and their shapes, not trading rules:
  * the engine decides, the repo stores.
  */
-import { and, asc, desc, eq, gt, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lte, max, type SQL, sql } from "drizzle-orm";
 import type { Candle, Timeframe } from "../engine/market/candle.js";
 import type { OrderStatus, OrderView, PositionView, SignalStatus, SignalView, TradeView } from "../engine/views.js";
 import type { Db } from "./connection.js";
@@ -557,20 +557,21 @@ export class Repo {
       .limit(opts.limit ?? 1000);
   }
 
-  /**
-   * The highest pyramid unit of a strategy in a symbol, among its open positions
-   * and its entry signals still proposed, approved or ordered; null when none.
-   */
-  async highestUnit(strategy: string, symbol: string): Promise<number | null> {
-    const q = this.statement("highestUnit", () =>
+  /** The highest pyramid unit among a strategy's entry signals in a symbol still proposed, approved or ordered; null when none. */
+  async highestPendingUnit(strategy: string, symbol: string): Promise<number | null> {
+    const q = this.statement("highestPendingUnit", () =>
       this.db
-        .select({ u: sql<number | null>`max(u)::int` })
-        .from(
-          sql`(select ${t.positions.unit} as u from ${t.positions} where ${t.positions.status} = 'open' and ${t.positions.strategy} = ${sql.placeholder("strategy")} and ${t.positions.symbol} = ${sql.placeholder("symbol")}
-               union all
-               select ${t.signals.unit} from ${t.signals} where ${t.signals.status} in ('proposed', 'approved', 'ordered') and ${t.signals.kind} = 'entry' and ${t.signals.strategy} = ${sql.placeholder("strategy")} and ${t.signals.symbol} = ${sql.placeholder("symbol")}) as units`,
+        .select({ u: max(t.signals.unit) })
+        .from(t.signals)
+        .where(
+          and(
+            inArray(t.signals.status, ["proposed", "approved", "ordered"]),
+            eq(t.signals.kind, "entry"),
+            eq(t.signals.strategy, sql.placeholder("strategy")),
+            eq(t.signals.symbol, sql.placeholder("symbol")),
+          ),
         )
-        .prepare("highestUnit"),
+        .prepare("highestPendingUnit"),
     );
     const [r] = await q.execute({ strategy, symbol });
     return r?.u ?? null;

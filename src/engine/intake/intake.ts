@@ -13,6 +13,7 @@
  */
 import type { Store } from "../../db/store.js";
 import type { Clock } from "../clock.js";
+import { underlyingOf } from "../fno/option-contract.js";
 import { Serial } from "../serial.js";
 import type { SignalDraft } from "../strategies/signal.js";
 import type { Strategy } from "../strategies/strategy.js";
@@ -122,6 +123,17 @@ export class TradingViewIntake {
     return d.ok ? null : { field: d.field, message: d.message };
   }
 
+  /**
+   * One past the highest unit of the strategy in the symbol: held (an index unit
+   * is held as option legs, named by their underlying) or still on its way.
+   */
+  private async nextUnit(symbol: string): Promise<number> {
+    const { repo } = this.opts.desk;
+    const held = (await repo.openPositions()).filter((p) => p.strategy === TRADINGVIEW && underlyingOf(p.symbol) === symbol).map((p) => p.unit ?? 0);
+    const pending = await repo.highestPendingUnit(TRADINGVIEW, symbol);
+    return Math.max(0, ...held, pending ?? 0) + 1;
+  }
+
   private async take(s: TradingViewSignal, payload: Record<string, unknown>, from: RequestOrigin): Promise<IntakeAnswer> {
     // The embedded database answers without ever returning to the event loop: a backlog drained back to back
     // would stop the HTTP server from accepting and reading (connections reset) until it is gone. One turn each.
@@ -144,7 +156,7 @@ export class TradingViewIntake {
       return { kind: "duplicate", signalId };
     }
     // A pyramid adds the unit after the highest one held or still on its way (read here, in arrival order).
-    const unit = s.signalType === "PYRAMID" ? ((await repo.highestUnit(TRADINGVIEW, s.symbol)) ?? 0) + 1 : undefined;
+    const unit = s.signalType === "PYRAMID" ? await this.nextUnit(s.symbol) : undefined;
     const d = toDraft(s, unit);
     if (!d.ok) throw new Error(`signal ${signalId} passed its checks but could not be drafted: ${d.message}`);
     const stored = await this.opts.desk.submitDraft(d.draft);

@@ -11,6 +11,7 @@ import { ManualClock } from "../../../src/engine/clock.js";
 import { deliveryFillCharges } from "../../../src/engine/costs/index.js";
 import { Desk } from "../../../src/engine/desk.js";
 import { PaperBroker } from "../../../src/engine/execution/paper-broker.js";
+import { optionSymbol } from "../../../src/engine/fno/option-contract.js";
 import { dedupKey, tradingViewSignalId } from "../../../src/engine/intake/identity.js";
 import { TradingViewIntake, type IntakeAnswer } from "../../../src/engine/intake/intake.js";
 import type { TradingViewSignal } from "../../../src/engine/intake/tradingview-schema.js";
@@ -92,10 +93,24 @@ describe("TradingViewIntake", () => {
     const answers = await Promise.all([0, 1, 2].map((m) => intake.receive(sig({ signalType: "PYRAMID", timestamp: at(m) }), {}, FROM)));
     const units = await Promise.all(answers.map(async (a) => (a.kind === "accepted" ? (await store.signal(a.signalId))?.unit : null)));
     expect(units).toEqual([1, 2, 3]);
-    expect(await store.highestUnit("tradingview", "SBIN")).toBe(3);
-    // Another strategy's units and another symbol's do not count.
-    expect(await store.highestUnit("sma-cross", "SBIN")).toBeNull();
-    expect(await store.highestUnit("tradingview", "INFY")).toBeNull();
+  });
+
+  it("counts an index unit held as option legs under its underlying, and nobody else's units", async () => {
+    const { store, desk, intake } = await setup();
+    desk.addHistory([{ symbol: "BANKNIFTY", timeframe: "75m", time: new Date("2025-01-02T03:45:00Z"), open: 5_000_000, high: 5_010_000, low: 4_990_000, close: 5_000_000, volume: 0 }]);
+    const leg = (symbol: string, side: "long" | "short", unit: number, strategy = "tradingview") =>
+      store.insertPosition({ symbol, strategy, side, qty: 30, costBasis: 30 * 40_000, openCharges: 0, initialStop: null, stop: null, targets: [], lastPrice: null, signalId: null, unit, openedAt: new Date("2025-01-02T03:45:00Z") });
+    const ce = optionSymbol("BANKNIFTY", "2025-01-29", 5_000_000, "CE");
+    const pe = optionSymbol("BANKNIFTY", "2025-01-29", 5_000_000, "PE");
+    for (const u of [0, 1]) {
+      await leg(ce, "long", u);
+      await leg(pe, "short", u);
+    }
+    await leg(ce, "long", 4, "banknifty-trend"); // another strategy's unit
+    await leg("SBIN", "long", 6); // another symbol's unit
+    const a = await intake.receive(sig({ symbol: "BANKNIFTY", signalType: "PYRAMID", price: 50_100, stopLoss: 49_800 }), {}, FROM);
+    expect(a.kind).toBe("accepted");
+    expect((await store.signal(a.kind === "accepted" ? a.signalId : ""))?.unit).toBe(2);
   });
 
   it("takes once a signal that was recorded but never reached the desk", async () => {

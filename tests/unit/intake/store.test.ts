@@ -50,16 +50,18 @@ async function scenario(store: Store): Promise<unknown[]> {
   out.push(await store.webhookSignal("SBIN", "PYRAMID", T));
   out.push(await store.webhookSignals());
   out.push(await store.webhookSignals({ afterId: first!.id, limit: 2 }));
-  // Units: open positions and live entry signals of the strategy in the symbol.
-  out.push(await store.highestUnit("tradingview", "SBIN"));
-  await store.insertPosition({ symbol: "SBIN", strategy: "tradingview", side: "long", qty: 5, costBasis: 382_000, openCharges: 0, initialStop: 75_000, stop: 75_000, targets: [], lastPrice: null, signalId: null, unit: 0, openedAt: T });
-  out.push(await store.highestUnit("tradingview", "SBIN"));
+  // Units of entry signals still proposed, approved or ordered, per strategy and symbol.
+  out.push(await store.highestPendingUnit("tradingview", "SBIN"));
+  await store.insertSignal(signal("u0", { unit: 0, status: "filled" }));
+  out.push(await store.highestPendingUnit("tradingview", "SBIN"));
   await store.insertSignal(signal("u3", { unit: 3, status: "ordered" }));
+  await store.insertSignal(signal("u2", { unit: 2, status: "proposed" }));
   await store.insertSignal(signal("u7", { unit: 7, status: "refused" }));
+  await store.insertSignal(signal("u8", { unit: 8, status: "approved", kind: "exit" }));
   await store.insertSignal(signal("u5", { unit: 5, status: "proposed", symbol: "INFY" }));
   await store.insertSignal(signal("u6", { unit: 6, status: "approved", strategy: "banknifty-trend" }));
-  out.push(await store.highestUnit("tradingview", "SBIN"));
-  out.push(await store.highestUnit("tradingview", "INFY"));
+  out.push(await store.highestPendingUnit("tradingview", "SBIN"));
+  out.push(await store.highestPendingUnit("tradingview", "INFY"));
   // A transaction that fails leaves no row behind.
   await store.tx(async (s) => {
     await s.insertWebhookSignal(webhook("TCS"));
@@ -86,7 +88,7 @@ describe.each(testDatabases())("webhook signals on $name and in memory", (db) =>
     // What a reader can check by hand.
     expect(fromDb[1]).toBeNull();
     expect(fromDb[4]).toBe(1);
-    expect(fromDb.slice(9, 13)).toEqual([null, 0, 3, 5]);
+    expect(fromDb.slice(9, 13)).toEqual([null, null, 3, 5]);
     expect((fromDb[7] as Array<{ id: number }>).map((r) => r.id)).toEqual([1, 3, 4, 5]);
     expect(fromDb.at(-2)).toBeUndefined();
     expect(fromDb.at(-1)).toBe("TCS");
