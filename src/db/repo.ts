@@ -543,7 +543,8 @@ export class Repo {
         .where(and(eq(t.webhookSignals.symbol, sql.placeholder("symbol")), eq(t.webhookSignals.signalType, sql.placeholder("signalType")), eq(t.webhookSignals.signalTime, sql.placeholder("signalTime"))))
         .prepare("webhookSignal"),
     );
-    const [r] = await q.execute({ symbol, signalType, signalTime });
+    // A placeholder in a WHERE is bound as given, not through the column's mapping: postgres.js takes no Date there.
+    const [r] = await q.execute({ symbol, signalType, signalTime: signalTime.toISOString() });
     return r;
   }
 
