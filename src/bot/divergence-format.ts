@@ -21,7 +21,7 @@ export interface DivergenceFormatOptions {
   alertPct: number;
   /** Option legs priced by the model (desk.fno.settings.vix is set), not by the market. */
   modelled: boolean;
-  /** Every rollover recorded (desk.fno.rollovers()); each report shows its own. */
+  /** Every rollover recorded (desk.fno.rolls.records()); each report shows its own. */
   rollovers: readonly RolloverRecord[];
   /** Slippage rows shown, the latest (default 10). */
   slippageRows?: number;

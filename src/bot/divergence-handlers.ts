@@ -30,7 +30,7 @@ export function registerDivergenceHandlers(bot: Bot<DalalContext>, deps: Diverge
     if (reports.length === 0) {
       return void (await ctx.reply(`${modeTag(mode)} · Nothing traded as synthetic futures yet: no ${esc(fno.settings.underlyings.join(" or "))} entry has been signalled, so both tracks are empty.`, HTML));
     }
-    const pages = divergencePages(reports, { mode, alertPct: synthetic.divergenceAlertPct, modelled: fno.settings.vix !== null, rollovers: await fno.rollovers() });
+    const pages = divergencePages(reports, { mode, alertPct: synthetic.divergenceAlertPct, modelled: fno.settings.vix !== null, rollovers: await fno.rolls.records() });
     await sendPaginated(ctx, pages);
   });
 }

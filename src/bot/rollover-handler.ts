@@ -55,9 +55,9 @@ export function registerRolloverCommand(bot: Bot<DalalContext>, deps: RolloverDe
         adminOnly: false,
         stepsLeft: 1,
         run: async (actor) => {
-          const before = new Set((await fno.rollovers()).map((r) => r.id));
+          const before = new Set((await fno.rolls.records()).map((r) => r.id));
           await desk.rollover(true, actor);
-          const made = (await fno.rollovers()).filter((r) => !before.has(r.id));
+          const made = (await fno.rolls.records()).filter((r) => !before.has(r.id));
           return rolloverSentText(await sentRolls(desk, made), actor, { mode, modelled });
         },
       },

@@ -168,7 +168,7 @@ export const backtestCommand: Command = {
 /** What a synthetic-futures run adds to the report: the model's label, both tracks, the rollovers. */
 async function syntheticSummary(desk: Desk, ratePct: number): Promise<{ rows: Array<[string, string]>; json: Record<string, unknown> }> {
   const [d] = await desk.divergence();
-  const rolls = await desk.fno!.rollovers();
+  const rolls = await desk.fno!.rolls.records();
   const rollCost = rolls.reduce((s, r) => s + (r.cost?.total ?? 0), 0);
   const label = `synthetic futures (bought ATM call + sold ATM put, monthly); option prices MODELLED: Black-Scholes on India VIX, rate ${ratePct}%`;
   const rows: Array<[string, string]> = [["Instrument", label]];

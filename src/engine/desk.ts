@@ -27,7 +27,7 @@ import type { Strategy } from "./strategies/strategy.js";
 import { fromIst, formatIst, istDate, type IstDate } from "./time/ist.js";
 import type { OrderView, PositionView, SignalView } from "./views.js";
 import { SyntheticDesk, type SyntheticSettings } from "./fno/synthetic-desk.js";
-import { classifyGap } from "./fno/gap.js";
+import type { UnitRollovers } from "./fno/rollover.js";
 import type { DivergenceReport } from "./fno/divergence.js";
 import { DivergenceWatch, type TrackState } from "./fno/divergence-watch.js";
 
@@ -65,11 +65,8 @@ export interface DeskOptions {
   /** Strategies traded as INTRADAY (MIS): squared off before the session's end (squareOffIntraday). */
   intraday?: readonly string[];
   /** Indices traded as synthetic futures (option legs), with their sizing, margin, rollover and gap settings. */
-  synthetic?: SyntheticSettings & { gapAdjustPct: number; gapSkipPct: number; divergenceAlertPct: number };
+  synthetic?: SyntheticSettings;
 }
-
-/** The status note of an index unit approved after the close, until the next open's gap check. */
-const WAITING_FOR_OPEN = "waiting for the next open: gap check";
 
 export type Decision = { ok: true; signal: SignalView } | { ok: false; message: string; signal?: SignalView };
 
@@ -262,8 +259,8 @@ export class Desk {
       await this.runStrategies([bar]);
       // A replay rolls on its bars; live, the feed rolls at 15:00 itself.
       if (this.fno?.handles(bar.symbol) && this.feed.kind !== "live") {
-        const due = this.fno.rollDueAfterBar(bar);
-        if (due) await this.fno.rollover(due, false, "schedule");
+        const due = this.fno.rolls.dueAfterBar(bar);
+        if (due) await this.fno.rolls.run(due, false, "schedule");
       }
       await this.markEquity();
       if (this.fno?.handles(bar.symbol)) await this.watchDivergence();
@@ -736,18 +733,18 @@ export class Desk {
   }
 
   /** What /rollover would do now: every open synthetic unit, into the next monthly expiry. */
-  rolloverPreview(): Promise<Awaited<ReturnType<SyntheticDesk["rolloverPlan"]>>> {
-    return this.serial.run(async () => (this.fno ? this.fno.rolloverPlan(this.opts.marketClock.now(), true) : []));
+  rolloverPreview(): Promise<Awaited<ReturnType<UnitRollovers["plan"]>>> {
+    return this.serial.run(async () => (this.fno ? this.fno.rolls.plan(this.opts.marketClock.now(), true) : []));
   }
 
   /**
    * Rolls synthetic units: the scheduled job at ROLLOVER_AT rolls those due
    * (force false); /rollover rolls every unit now (force true).
    */
-  rollover(force: boolean, actor: string): Promise<Awaited<ReturnType<SyntheticDesk["rollover"]>>> {
+  rollover(force: boolean, actor: string): Promise<Awaited<ReturnType<UnitRollovers["run"]>>> {
     return this.serial.run(async () => {
       if (!this.fno) return [];
-      const done = await this.fno.rollover(this.opts.marketClock.now(), force, force ? `by ${actor}` : "schedule");
+      const done = await this.fno.rolls.run(this.opts.marketClock.now(), force, force ? `by ${actor}` : "schedule");
       if (force) await this.repo.event("rollover.manual", `rollover by ${actor}: ${done.length} units`, this.opts.wallClock.now(), actor, { units: done.length });
       return done;
     });
@@ -862,63 +859,18 @@ export class Desk {
       return { ok: false, message: `Not ordered: ${sized.reason}.`, signal: refused };
     }
     await this.repo.event("signal.approved", `${s.id} approved by ${actor}`, now, actor);
-    if (this.afterSession()) {
-      const waiting = (await this.repo.transitionSignal(s.id, ["approved"], "approved", { statusReason: WAITING_FOR_OPEN }))!;
-      this.bus.emit("signal.decided", { signal: waiting });
-      return { ok: true, signal: waiting };
-    }
-    return { ok: true, signal: await this.enterSynthetic(s) };
-  }
-
-  private async enterSynthetic(s: SignalView, opts: { spot?: Paise; limitPct?: number } = {}): Promise<SignalView> {
-    const orders = await this.fno!.enter(s, opts);
-    const sent = orders.some((o) => o.status !== "rejected");
-    const final = sent
-      ? ((await this.repo.transitionSignal(s.id, ["approved"], "ordered", { statusReason: opts.limitPct !== undefined ? s.statusReason : null })) ?? (await this.repo.signal(s.id))!)
-      : ((await this.repo.transitionSignal(s.id, ["approved"], "failed", { statusReason: orders[0]?.reason ?? "no leg was accepted" })) ?? (await this.repo.signal(s.id))!);
-    this.bus.emit("signal.decided", { signal: final });
-    return final;
-  }
-
-  /** The market time is past today's session (or there is none today): an order now would meet the next open. */
-  private afterSession(): boolean {
-    const now = this.opts.marketClock.now();
-    const session = this.fno!.settings.calendar.session(istDate(now));
-    return !session || now.getTime() >= session.close.getTime();
+    return { ok: true, signal: fno.entries.afterSession() ? await fno.entries.hold(s) : await fno.entries.enter(s) };
   }
 
   /**
-   * The first bar of an index's day: units approved after the last close meet
-   * the open. A gap beyond GAP_SKIP_PCT from the signal price skips the unit;
-   * beyond GAP_ADJUST_PCT it is checked again (the open must still be on the
-   * right side of its stop) and enters at limit prices; else at market. The
-   * options in play then get this bar's prices.
+   * An index bar is about to meet the working orders: units held since the last
+   * close meet its open, then every option in play gets this bar's prices.
    */
   private async beforeIndexBar(bar: Candle): Promise<void> {
     const fno = this.fno!;
-    const settings = this.opts.synthetic!;
-    const optionBars = await fno.optionBars(bar);
-    for (const s of await this.repo.signalsByStatus(["approved"], 1000)) {
-      if (s.symbol !== bar.symbol || s.kind !== "entry" || s.statusReason !== WAITING_FOR_OPEN) continue;
-      const gap = classifyGap(s.entry, bar.open, settings.gapAdjustPct, settings.gapSkipPct);
-      const through = s.stop !== null && (s.side === "long" ? bar.open <= s.stop : bar.open >= s.stop);
-      const sizing = { ...s.sizing, gap: { ...gap, open: bar.open } };
-      if (gap.kind === "skip" || (gap.kind === "adjust" && through)) {
-        const why = gap.kind === "skip" ? `gap ${gap.gapPct}% from the signal price is over ${settings.gapSkipPct}%: skipped` : `opened at ${formatRupees(bar.open)}, through the stop ${formatRupees(s.stop!)}: skipped`;
-        const skipped = (await this.repo.transitionSignal(s.id, ["approved"], "skipped", { statusReason: why, sizing }))!;
-        await this.repo.event("gap", `${s.id}: ${why}`, this.opts.wallClock.now(), "desk", { signalId: s.id, ...gap });
-        this.bus.emit("signal.decided", { signal: skipped });
-        continue;
-      }
-      const note = gap.kind === "adjust" ? `gap ${gap.gapPct}% over ${settings.gapAdjustPct}%: entered at limit prices` : null;
-      const moved = (await this.repo.transitionSignal(s.id, ["approved"], "approved", { statusReason: note, sizing }))!;
-      if (gap.kind === "adjust") await this.repo.event("gap", `${s.id}: ${note}`, this.opts.wallClock.now(), "desk", { signalId: s.id, ...gap });
-      await this.enterSynthetic(moved, { spot: bar.open, ...(gap.kind === "adjust" ? { limitPct: settings.gapAdjustPct } : {}) });
-    }
-    // Orders placed just now are in play too.
-    const more = await fno.optionBars(bar);
-    const seen = new Set(optionBars.map((b) => b.symbol));
-    for (const b of [...optionBars, ...more.filter((b) => !seen.has(b.symbol))]) {
+    fno.barOpened(bar);
+    await fno.entries.meetOpen(bar);
+    for (const b of await fno.optionBars(bar)) {
       await this.opts.broker.onBar(b);
       this.ltp.set(b.symbol, b.close, barClose(b));
     }
@@ -1027,7 +979,7 @@ export class Desk {
 
   private async afterFill(o: OrderView, f: BrokerFill, r: FillResult): Promise<void> {
     this.ltp.set(o.symbol, f.price, f.time);
-    if (this.fno?.leg(o.symbol)) await this.fno.rolloverFill(o, f.price, f.qty, this.portfolio.chargesFor(o, f));
+    if (this.fno?.leg(o.symbol)) await this.fno.rolls.fill(o, f.price, f.qty, this.portfolio.chargesFor(o, f));
     this.bus.emit("order.filled", { order: o, qty: f.qty, price: f.price });
     if (o.purpose === "entry") {
       if (o.signalId) await this.repo.transitionSignal(o.signalId, ["ordered", "approved"], "filled", { positionId: r.position.id });

@@ -141,7 +141,7 @@ describe("Bank Nifty synthetic futures in the chat", () => {
     }
     expect(noticed).toBe(3);
     // The roll itself happened on the day named.
-    const rolls = await desk.fno!.rollovers();
+    const rolls = await desk.fno!.rolls.records();
     expect(rolls.length).toBeGreaterThan(0);
     for (const r of rolls) expect(istDate(new Date(r.at))).toBe("2021-10-21");
   });
@@ -212,7 +212,7 @@ describe("Bank Nifty synthetic futures in the chat", () => {
       expect(u.legs).toHaveLength(2);
       for (const leg of u.legs) expect(parseOptionSymbol(leg.symbol)!.expiry).toBe(toExpiry);
     }
-    const manual = (await desk.fno!.rollovers()).filter((r) => r.reason === "by @trader");
+    const manual = (await desk.fno!.rolls.records()).filter((r) => r.reason === "by @trader");
     expect(manual).toHaveLength(units.length);
     for (const r of manual) expect(r.cost?.total).toBe(r.cost!.spread + r.cost!.charges);
   });
@@ -240,7 +240,7 @@ describe("Bank Nifty synthetic futures in the chat", () => {
     // The last ten slippages and every rollover, the manual ones saying who.
     const slipRows = text.split("\n").filter((l) => /^\d\d \w{3,4} \d{4} \d\d:\d\d IST · unit \d+ (entry|exit) · /.test(l));
     expect(slipRows).toHaveLength(Math.min(10, r!.slippages.length));
-    const rolls = await desk.fno!.rollovers();
+    const rolls = await desk.fno!.rolls.records();
     const rollRows = text.split("\n").filter((l) => /^\d\d \w{3,4} \d{4} \d\d:\d\d IST · unit \d+ × \d+ · /.test(l));
     expect(rollRows).toHaveLength(rolls.length);
     for (const x of rolls) expect(text).toContain(`unit ${x.unit} × ${x.qty} · `);

@@ -7,19 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore } from "../../src/db/memory-store.js";
 import { ManualClock } from "../../src/engine/clock.js";
-import { deliveryFillCharges } from "../../src/engine/costs/index.js";
-import { Desk } from "../../src/engine/desk.js";
-import { PaperBroker } from "../../src/engine/execution/paper-broker.js";
+import type { Desk } from "../../src/engine/desk.js";
 import { ReplayFeed } from "../../src/engine/feed/replay-feed.js";
-import { loadIndiaVix } from "../../src/engine/fno/india-vix.js";
 import { parseOptionSymbol } from "../../src/engine/fno/option-contract.js";
 import { TradingViewIntake } from "../../src/engine/intake/intake.js";
-import { loadNseCalendar } from "../../src/engine/market/calendar.js";
 import { loadBankNifty75m } from "../../src/engine/market/shipped-data.js";
 import type { Strategy } from "../../src/engine/strategies/strategy.js";
 import { tradingView } from "../../src/engine/strategies/tradingview.js";
 import { startHttpServer } from "../../src/http/server.js";
 import { tradingViewWebhook, WEBHOOK_PATH } from "../../src/http/webhook.js";
+import { bankNiftyDesk } from "../helpers/banknifty-desk.js";
 
 const SECRET = "tv-banknifty-secret-0123456789";
 const CAPITAL = 500_000_000; // ₹50,00,000, seed 002's portfolio
@@ -34,33 +31,7 @@ describe("TradingView Bank Nifty alerts on synthetic futures", () => {
 
   beforeAll(async () => {
     await store.upsertCandles(loadBankNifty75m().candles);
-    desk = new Desk({
-      repo: store,
-      broker: new PaperBroker(),
-      marketClock: clock,
-      wallClock: clock,
-      capital: CAPITAL,
-      riskPct: 1,
-      signalTtlMinutes: 15,
-      strategies: [tradingView as Strategy<unknown>],
-      autoAccept: ["tradingview"],
-      charges: deliveryFillCharges,
-      mode: "paper",
-      maxDailyLossPct: 100,
-      synthetic: {
-        underlyings: ["BANKNIFTY"],
-        capital: CAPITAL,
-        riskPct: 1,
-        marginPct: 15,
-        rolloverDaysBefore: 5,
-        ratePct: 6.5,
-        calendar: loadNseCalendar(),
-        vix: loadIndiaVix(),
-        gapAdjustPct: 1,
-        gapSkipPct: 2,
-        divergenceAlertPct: 5,
-      },
-    });
+    desk = bankNiftyDesk(store, clock, { capital: CAPITAL }, tradingView as Strategy<unknown>);
     await desk.init();
     feed = new ReplayFeed(store, desk, { from: "2022-01-03", to: "2022-01-31", paceMs: 0 });
     await feed.prepare();

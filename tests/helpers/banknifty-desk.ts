@@ -1,5 +1,5 @@
 /**
- * A desk trading banknifty-trend's Bank Nifty signals as synthetic futures on
+ * A desk trading a strategy's (banknifty-trend by default) Bank Nifty signals as synthetic futures on
  * the paper broker, legs priced by the option model on the shipped India VIX:
  * the set-up the Bank Nifty tests share.
  */
@@ -15,7 +15,12 @@ import type { Strategy } from "../../src/engine/strategies/strategy.js";
 
 export const BANKNIFTY_TEST_CAPITAL = 500_000_000; // ₹50,00,000, seed 002's portfolio
 
-export function bankNiftyDesk(store: Store, clock: ManualClock, synthetic: Partial<NonNullable<DeskOptions["synthetic"]>> = {}): Desk {
+export function bankNiftyDesk(
+  store: Store,
+  clock: ManualClock,
+  synthetic: Partial<NonNullable<DeskOptions["synthetic"]>> = {},
+  strategy: Strategy<unknown> = bankNiftyTrend as Strategy<unknown>,
+): Desk {
   return new Desk({
     repo: store,
     broker: new PaperBroker(),
@@ -24,8 +29,8 @@ export function bankNiftyDesk(store: Store, clock: ManualClock, synthetic: Parti
     capital: BANKNIFTY_TEST_CAPITAL,
     riskPct: 1,
     signalTtlMinutes: 15,
-    strategies: [bankNiftyTrend as Strategy<unknown>],
-    autoAccept: ["banknifty-trend"],
+    strategies: [strategy],
+    autoAccept: [strategy.name],
     charges: deliveryFillCharges,
     mode: "paper",
     // Seed 002 runs on its own risk budget; the desk's daily-loss breaker would stop the replay on its first bad day.

@@ -73,7 +73,7 @@ describe("a live Bank Nifty day: rollover at 15:00, the last bar read while form
   });
 
   it("rolled both units at 15:00 into the November monthly, filled before the close", async () => {
-    const rolls = (await desk.fno!.rollovers()).filter((r) => r.at.startsWith(DAY) || istDate(new Date(r.at)) === DAY);
+    const rolls = (await desk.fno!.rolls.records()).filter((r) => r.at.startsWith(DAY) || istDate(new Date(r.at)) === DAY);
     expect(rolls.map((r) => r.unit).sort()).toEqual([0, 1]);
     for (const r of rolls) {
       expect(new Date(r.at).getTime()).toBeGreaterThanOrEqual(fromIst(DAY, "15:00").getTime());

@@ -95,7 +95,7 @@ describe("Bank Nifty on synthetic futures, replayed through the desk", () => {
   });
 
   it("rolls every held unit on the real rollover day, into the next monthly, and prices the rollover apart", async () => {
-    const rolls = await desk.fno!.rollovers();
+    const rolls = await desk.fno!.rolls.records();
     expect(rolls.length).toBeGreaterThanOrEqual(3);
     for (const r of rolls) {
       const at = new Date(r.at);

@@ -22,21 +22,25 @@ import type { EventBus } from "../events.js";
 import type { Broker } from "../execution/broker.js";
 import type { OrderManager } from "../execution/order-manager.js";
 import { clientOrderId } from "../ids.js";
-import { barClose, timeframeMs, type Candle } from "../market/candle.js";
+import { barClose, type Candle } from "../market/candle.js";
 import type { NseCalendar } from "../market/calendar.js";
-import { followingMonthlyExpiry, type ExpiryUnderlying } from "../market/expiry.js";
+import type { ExpiryUnderlying } from "../market/expiry.js";
 import { lotSizeOn } from "../market/lot-sizes.js";
 import type { LtpCache } from "../market/ltp-cache.js";
 import { formatRupees, type Paise } from "../money.js";
 import type { SignalView, OrderView, PositionView } from "../views.js";
-import { formatIst, fromIst, istDate, type IstDate } from "../time/ist.js";
+import { fromIst, istDate, type IstDate } from "../time/ist.js";
 import type { VixSeries } from "./india-vix.js";
 import { sizeLots } from "./lot-sizing.js";
 import { syntheticMargin } from "./margin.js";
 import { parseOptionSymbol, type OptionContract } from "./option-contract.js";
 import { modelOptionBar, modelPremium } from "./option-model.js";
-import { heldExpiry, ROLLOVER_AT, rolloverDay } from "./rollover-calendar.js";
+import { heldExpiry } from "./rollover-calendar.js";
 import { divergence, type DivergenceReport } from "./divergence.js";
+import { UnitEntries } from "./unit-entries.js";
+import { UnitRollovers, type RolloverRecord } from "./rollover.js";
+
+export type { RolloverPreview, RolloverRecord } from "./rollover.js";
 import { syntheticLegs, type SyntheticLeg } from "./synthetic.js";
 
 export interface SyntheticSettings {
@@ -55,6 +59,11 @@ export interface SyntheticSettings {
   calendar: NseCalendar;
   /** India VIX by day: option prices are modelled from the index bars. Null: option prices come from the feed. */
   vix: VixSeries | null;
+  /** Gap rule at the next open (GAP_ADJUST_PCT, GAP_SKIP_PCT). */
+  gapAdjustPct: number;
+  gapSkipPct: number;
+  /** Theoretical and actual tracks parting by more than this % of capital alert (DIVERGENCE_ALERT_PCT). */
+  divergenceAlertPct: number;
   /** Lot size of a contract (the instrument master when one is loaded); default: the dated lot-size table. */
   lotSize?: (underlying: string, expiry: IstDate) => number;
 }
@@ -86,35 +95,6 @@ export type SizeResult =
   | { ok: true; qty: number; sizing: Record<string, unknown> }
   | { ok: false; reason: string; qty: number; sizing: Record<string, unknown> };
 
-/** A rollover in the books: its orders, and the fills they have had. */
-export interface RolloverRecord {
-  id: string;
-  strategy: string;
-  underlying: string;
-  unit: number;
-  side: "long" | "short";
-  qty: number;
-  fromExpiry: IstDate;
-  toExpiry: IstDate;
-  at: string;
-  reason: string;
-  /** clientOrderId → what it is and, once filled, its price and charges. */
-  orders: Record<string, { role: "close" | "open"; type: "CE" | "PE"; strike: Paise; side: "buy" | "sell"; price?: Paise; charges?: Paise; filledQty?: number }>;
-  cost?: { spread: Paise; charges: Paise; total: Paise };
-}
-
-export interface RolloverPreview {
-  strategy: string;
-  unit: number;
-  side: "long" | "short";
-  qty: number;
-  fromExpiry: IstDate;
-  toExpiry: IstDate;
-  from: Array<{ symbol: string; side: "long" | "short" }>;
-  to: Array<{ symbol: string; side: "buy" | "sell" }>;
-}
-
-const ROLL_PREFIX = "R";
 const unitKey = (strategy: string, underlying: string, unit: number) => `${strategy}\u0000${underlying}\u0000${unit}`;
 
 export class SyntheticDesk {
@@ -123,11 +103,18 @@ export class SyntheticDesk {
   private readonly expiredSaid = new Set<string>();
   private inPlay = new Set<string>();
   private inPlayAt = -Infinity;
+  /** Monthly rollovers of the units held. */
+  readonly rolls: UnitRollovers;
+  /** When approved units go in: now, or at the next open's gap check. */
+  readonly entries: UnitEntries;
 
   constructor(
     readonly settings: SyntheticSettings,
     private readonly d: SyntheticDeps,
-  ) {}
+  ) {
+    this.rolls = new UnitRollovers(this, d);
+    this.entries = new UnitEntries(this, d);
+  }
 
   handles(symbol: string): boolean {
     return (this.settings.underlyings as readonly string[]).includes(symbol);
@@ -225,7 +212,8 @@ export class SyntheticDesk {
   }
 
   /** One leg, retried once under a new id when the broker refuses it. */
-  private async submitLeg(
+  /** One leg under a signal; used by entries and rollovers alike. */
+  async submitLeg(
     signalId: string,
     leg: SyntheticLeg,
     qty: number,
@@ -292,7 +280,6 @@ export class SyntheticDesk {
    */
   async optionBars(bar: Candle): Promise<Candle[]> {
     if (!this.handles(bar.symbol)) return [];
-    this.spot.set(bar.symbol, bar.open);
     const vix = this.settings.vix;
     if (!vix) return [];
     const symbols = await this.symbolsInPlay(bar.symbol);
@@ -341,6 +328,11 @@ export class SyntheticDesk {
     return symbols;
   }
 
+  /** An index bar opens: the index price as of its open (a gapped unit's strike and limits are set on it). */
+  barOpened(bar: Candle): void {
+    if (this.handles(bar.symbol)) this.spot.set(bar.symbol, bar.open);
+  }
+
   /** The bar has closed: the index price as of its close. */
   barClosed(bar: Candle): void {
     if (this.handles(bar.symbol)) this.spot.set(bar.symbol, bar.close);
@@ -361,214 +353,6 @@ export class SyntheticDesk {
     return modelOptionBar(bar, c, this.volOn(istDate(at)), this.settings.ratePct).open;
   }
 
-  // ---- rollover ----
-
-  /** When a unit in this expiry rolls: ROLLOVER_AT on the rollover day. */
-  rollMoment(expiry: IstDate): Date {
-    return fromIst(rolloverDay(expiry, this.settings.rolloverDaysBefore, this.settings.calendar), ROLLOVER_AT);
-  }
-
-  /**
-   * Units whose roll is due by `at` (or every unit, when forced: /rollover), with
-   * what they become: next month's ATM legs at the index price now.
-   */
-  async rolloverPlan(at: Date, force: boolean): Promise<RolloverPreview[]> {
-    const plans: RolloverPreview[] = [];
-    for (const u of this.units(await this.d.repo.openPositions())) {
-      if (!force && at < this.rollMoment(u.expiry)) continue;
-      if (await this.rollingNow(u)) continue;
-      const spot = this.spotOf(u.underlying);
-      if (spot === undefined) continue;
-      const toExpiry = followingMonthlyExpiry(u.underlying as ExpiryUnderlying, istDate(at) > u.expiry ? istDate(at) : u.expiry, this.settings.calendar);
-      const legs = syntheticLegs(u.side, u.underlying, spot, toExpiry);
-      plans.push({
-        strategy: u.strategy,
-        unit: u.unit,
-        side: u.side,
-        qty: u.qty,
-        fromExpiry: u.expiry,
-        toExpiry,
-        from: u.legs.map((p) => ({ symbol: p.symbol, side: p.side })),
-        to: buysFirst(legs).map((l) => ({ symbol: l.contract.symbol, side: l.side })),
-      });
-    }
-    return plans;
-  }
-
-  /** A unit whose legs already have closing orders working is mid-roll (or mid-exit): not rolled again. */
-  private async rollingNow(u: HeldUnit): Promise<boolean> {
-    const ids = new Set(u.legs.map((p) => p.id));
-    return (await this.d.repo.ordersByStatus(["new", "submitted", "partially_filled", "unknown"])).some((o) => o.positionId !== null && ids.has(o.positionId) && o.purpose !== "entry");
-  }
-
-  /**
-   * Rolls every due unit: next month's bought leg, this month's sold leg bought
-   * back, next month's sold leg, this month's bought leg sold. Each order is
-   * retried once; the first one still refused stops that unit's roll and the
-   * admin is told exactly what is held, so a half-rolled unit is never silent.
-   */
-  async rollover(at: Date, force: boolean, reason: string): Promise<RolloverPreview[]> {
-    const plans = await this.rolloverPlan(at, force);
-    const open = await this.d.repo.openPositions();
-    for (const plan of plans) {
-      const legs = this.legsOf(open, plan.from[0] ? this.leg(plan.from[0].symbol)!.underlying : "", plan.strategy, plan.unit);
-      const underlying = this.leg(legs[0]!.symbol)!.underlying;
-      const spot = this.spotOf(underlying)!;
-      const newLegs = buysFirst(syntheticLegs(plan.side, underlying, spot, plan.toExpiry));
-      const rollId = `${ROLL_PREFIX}${plan.toExpiry.replaceAll("-", "")}-${legs[0]!.id}`;
-      const origin = legs[0]!.signalId ? await this.d.repo.signal(legs[0]!.signalId) : undefined;
-      const now = this.d.wallClock.now();
-      // The new legs' signal carries the unit, so their fills join the same unit; it is no new decision of the strategy.
-      await this.d.repo.insertSignal({
-        id: rollId,
-        strategy: plan.strategy,
-        symbol: underlying,
-        timeframe: origin?.timeframe ?? "75m",
-        barTime: at,
-        side: plan.side,
-        kind: "entry",
-        unit: plan.unit,
-        entry: spot,
-        stop: origin?.stop ?? null,
-        targets: [],
-        strength: origin?.strength ?? 100,
-        conditions: { rollover: true },
-        qty: plan.qty,
-        sizing: { instrument: "synthetic future", expiry: plan.toExpiry, rolloverFrom: plan.fromExpiry, lotSize: this.lotSize(underlying, plan.toExpiry) },
-        createdAt: now,
-        expiresAt: null,
-        status: "approved",
-        statusReason: `rollover ${plan.fromExpiry} → ${plan.toExpiry} (${reason})`,
-        decidedBy: "rollover",
-        decidedAt: now,
-        positionId: null,
-      });
-      const record: RolloverRecord = {
-        id: rollId,
-        strategy: plan.strategy,
-        underlying,
-        unit: plan.unit,
-        side: plan.side,
-        qty: plan.qty,
-        fromExpiry: plan.fromExpiry,
-        toExpiry: plan.toExpiry,
-        at: at.toISOString(),
-        reason,
-        orders: {},
-      };
-      const why = `rollover:${plan.toExpiry}`;
-      const steps: Array<{ kind: "open"; leg: SyntheticLeg } | { kind: "close"; pos: PositionView }> = [];
-      const closing = [...legs].sort((a, b) => (a.side === b.side ? 0 : a.side === "short" ? -1 : 1));
-      const buyNew = newLegs.filter((l) => l.side === "buy");
-      const sellNew = newLegs.filter((l) => l.side === "sell");
-      for (const l of buyNew) steps.push({ kind: "open", leg: l });
-      for (const p of closing.filter((p) => p.side === "short")) steps.push({ kind: "close", pos: p });
-      for (const l of sellNew) steps.push({ kind: "open", leg: l });
-      for (const p of closing.filter((p) => p.side === "long")) steps.push({ kind: "close", pos: p });
-      // The record names every order before any is sent, so a fill can always find its rollover.
-      for (const st of steps) {
-        if (st.kind === "open") {
-          record.orders[clientOrderId(rollId, `entry:${st.leg.contract.type}`)] = { role: "open", type: st.leg.contract.type, strike: st.leg.contract.strike, side: st.leg.side };
-        } else {
-          const c = this.leg(st.pos.symbol)!;
-          const cid = clientOrderId(st.pos.id, "exit", why);
-          record.orders[cid] = { role: "close", type: c.type, strike: c.strike, side: st.pos.side === "long" ? "sell" : "buy" };
-          await this.d.repo.setSetting(`exitReason:${cid}`, "rollover", now, "rollover");
-        }
-      }
-      for (const cid of Object.keys(record.orders)) await this.d.repo.setSetting(`rolloverOrder:${cid}`, rollId, now, "rollover");
-      await this.d.repo.setSetting(`rollover:${rollId}`, record, now, "rollover");
-      await this.d.repo.event("rollover", `rollover of ${plan.strategy} ${underlying} unit ${plan.unit} (${plan.qty}): ${plan.fromExpiry} → ${plan.toExpiry}`, now, "rollover", {
-        rollId,
-        reason,
-        ...plan,
-      });
-
-      let failed: string | null = null;
-      for (const st of steps) {
-        if (st.kind === "open") {
-          const o = await this.submitLeg(rollId, st.leg, plan.qty, "entry");
-          if (o.status === "rejected") failed = `the ${st.leg.side} of ${st.leg.contract.symbol} was refused: ${o.reason ?? "no reason given"}`;
-        } else {
-          const o = await this.d.exitPosition(st.pos.id, null, why);
-          if (o?.status === "rejected") failed = `closing ${st.pos.symbol} was refused: ${o.reason ?? "no reason given"}`;
-        }
-        if (failed) break;
-      }
-      if (failed) {
-        const held = (await this.d.repo.openPositions()).filter((p) => this.leg(p.symbol)?.underlying === underlying && p.strategy === plan.strategy);
-        this.d.bus.emit("alert", {
-          level: "error",
-          text: `⚠️ Rollover of ${underlying} unit ${plan.unit} stopped: ${failed}. Held now: ${held.map((p) => `${p.side} ${p.qty} ${p.symbol}`).join(", ") || "nothing"}. Nothing else is sent for this unit; check the broker and use /rollover again.`,
-        });
-        await this.d.repo.transitionSignal(rollId, ["approved"], "failed", { statusReason: failed });
-      } else {
-        await this.d.repo.transitionSignal(rollId, ["approved"], "ordered");
-      }
-    }
-    return plans;
-  }
-
-  /**
-   * A fill of one of a rollover's orders: noted in its record; the last one
-   * prices the rollover's cost, kept apart from trading P&L: the difference of
-   * the two synthetic prices (strike + call − put) times the size, and the
-   * charges of its four fills.
-   */
-  async rolloverFill(o: OrderView, price: Paise, qty: number, charges: Paise): Promise<void> {
-    if (!this.leg(o.symbol)) return;
-    const rollId = await this.d.repo.getSetting<string>(`rolloverOrder:${o.clientOrderId}`);
-    if (!rollId) return;
-    const rec = await this.d.repo.getSetting<RolloverRecord>(`rollover:${rollId}`);
-    if (!rec) return;
-    const leg = rec.orders[o.clientOrderId];
-    if (!leg) return;
-    const before = leg.filledQty ?? 0;
-    const filled = before + qty;
-    leg.price = Math.round(((leg.price ?? 0) * before + price * qty) / filled);
-    leg.filledQty = filled;
-    leg.charges = (leg.charges ?? 0) + charges;
-    const all = Object.values(rec.orders);
-    if (!rec.cost && all.every((l) => (l.filledQty ?? 0) >= rec.qty)) {
-      const synthetic = (role: "close" | "open") => {
-        const ce = all.find((l) => l.role === role && l.type === "CE")!;
-        const pe = all.find((l) => l.role === role && l.type === "PE")!;
-        return ce.strike + ce.price! - pe.price!;
-      };
-      const dir = rec.side === "long" ? 1 : -1;
-      const spread = dir * (synthetic("open") - synthetic("close")) * rec.qty;
-      const chg = all.reduce((s, l) => s + (l.charges ?? 0), 0);
-      rec.cost = { spread, charges: chg, total: spread + chg };
-      const now = this.d.wallClock.now();
-      await this.d.repo.event("rollover.done", `rolled ${rec.underlying} unit ${rec.unit}: cost ${formatRupees(rec.cost.total)}`, now, "rollover", { ...rec });
-      this.d.bus.emit("alert", {
-        level: "info",
-        text: `🔄 Rolled ${rec.underlying} unit ${rec.unit} (${rec.qty}) from ${rec.fromExpiry} to ${rec.toExpiry}: cost ${formatRupees(rec.cost.total)} (spread ${formatRupees(spread)}, charges ${formatRupees(chg)}), kept apart from trading P&L.`,
-      });
-    }
-    await this.d.repo.setSetting(`rollover:${rollId}`, rec, this.d.wallClock.now(), "rollover");
-  }
-
-  /** Every rollover recorded, oldest first. */
-  async rollovers(): Promise<RolloverRecord[]> {
-    const out: RolloverRecord[] = [];
-    for (const e of await this.d.repo.events("rollover", 10_000)) {
-      const id = (e.detail as { rollId?: string }).rollId;
-      const rec = id ? await this.d.repo.getSetting<RolloverRecord>(`rollover:${id}`) : undefined;
-      if (rec) out.push(rec);
-    }
-    return out.sort((a, b) => a.at.localeCompare(b.at));
-  }
-
-  /** The bar on which a replay rolls: the last bar boundary at or before ROLLOVER_AT on the roll day. */
-  rollDueAfterBar(bar: Candle): Date | null {
-    const close = barClose(bar);
-    const nextClose = close.getTime() + timeframeMs(bar.timeframe);
-    const day = istDate(bar.time);
-    const at = fromIst(day, ROLLOVER_AT).getTime();
-    return close.getTime() <= at && nextClose > at ? new Date(at) : null;
-  }
-
   /** Theoretical versus actual for each strategy that has signalled on a handled index. */
   async divergence(strategies: readonly string[]): Promise<DivergenceReport[]> {
     const out: DivergenceReport[] = [];
@@ -582,7 +366,7 @@ export class SyntheticDesk {
           orders: await this.d.repo.ordersByStatus(["filled", "partially_filled", "cancelled"]),
           trades: await this.d.repo.trades(),
           open: await this.d.repo.openPositions(),
-          rolls: await this.rollovers(),
+          rolls: await this.rolls.records(),
         };
         for (const o of shared.orders) {
           if (o.purpose === "entry" || o.positionId === null || units.has(o.positionId) || !this.leg(o.symbol)) continue;
@@ -611,10 +395,6 @@ export class SyntheticDesk {
     }
     return out;
   }
-
-  describeExpiry(expiry: IstDate): string {
-    return `${expiry} (rolls ${formatIst(this.rollMoment(expiry))})`;
-  }
 }
 
 /** Index options trade on a ₹0.05 tick. */
@@ -624,8 +404,6 @@ const OPTION_TICK: Paise = 5;
 const DEFAULT_VOL_PCT = 20;
 
 /** Buys before sells: never a sold option without its hedge. */
-function buysFirst(legs: readonly SyntheticLeg[]): SyntheticLeg[] {
+export function buysFirst(legs: readonly SyntheticLeg[]): SyntheticLeg[] {
   return [...legs].sort((a, b) => (a.side === b.side ? 0 : a.side === "buy" ? -1 : 1));
 }
-
-export const isRolloverSignal = (s: Pick<SignalView, "decidedBy">): boolean => s.decidedBy === "rollover";

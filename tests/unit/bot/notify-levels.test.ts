@@ -161,7 +161,7 @@ describe("the kind of a desk alert", () => {
     for (const prefix of ["`Stop moved ·", "`Partial exit ·", "`Exit ·", "`⛔ Daily-loss circuit breaker", "`⛔ Circuit breaker", "`Circuit breaker reset", '"Trading HALTED', '"New entries paused']) {
       expect(desk, prefix).toContain(prefix);
     }
-    const fno = readFileSync(new URL("../../../src/engine/fno/synthetic-desk.ts", import.meta.url), "utf8");
+    const fno = readFileSync(new URL("../../../src/engine/fno/rollover.ts", import.meta.url), "utf8");
     for (const prefix of ["`🔄 Rolled ", "`⚠️ Rollover of "]) expect(fno, prefix).toContain(prefix);
     expect(desk).toContain("`⚠️ Divergence: ");
   });
