@@ -107,6 +107,67 @@ function optionalText() {
     .transform((s) => (s && s.trim() !== "" ? s.trim() : undefined));
 }
 
+/** NEWS_FEEDS: `KEY=URL` pairs; KEY a symbol or a keyword, URL http(s). */
+function newsFeeds() {
+  return z
+    .string()
+    .default("")
+    .transform((s, ctx) => {
+      const out: Array<{ key: string; url: string }> = [];
+      for (const part of s.split(/[\s,]+/).filter(Boolean)) {
+        const eq = part.indexOf("=");
+        const key = eq > 0 ? part.slice(0, eq).trim() : "";
+        const link = eq > 0 ? part.slice(eq + 1).trim() : "";
+        let ok = false;
+        try {
+          const u = new URL(link);
+          ok = u.protocol === "http:" || u.protocol === "https:";
+        } catch {
+          ok = false;
+        }
+        if (!/^[A-Za-z0-9&_.-]{1,40}$/.test(key) || !ok) {
+          ctx.addIssue({ code: "custom", message: `expected KEY=URL pairs (e.g. RELIANCE=https://example.com/rss), got "${part.slice(0, 80)}"` });
+          return z.NEVER;
+        }
+        out.push({ key: key.toUpperCase(), url: link });
+      }
+      return out;
+    });
+}
+
+/** REGIME_SIZING: `regime:strategy=factor` entries; strategy * means every strategy. */
+export const REGIMES = ["expansion", "contraction", "trending", "choppy", "volatile"] as const;
+export type Regime = (typeof REGIMES)[number];
+
+function regimeSizing() {
+  return z
+    .string()
+    .default("")
+    .transform((s, ctx) => {
+      const out: Array<{ regime: Regime; strategy: string; factor: number }> = [];
+      for (const part of s.split(/[\s,;]+/).filter(Boolean)) {
+        const m = /^([a-z]+):([a-z0-9*-]+)=([0-9.]+)$/i.exec(part);
+        const regime = m?.[1]?.toLowerCase() as Regime | undefined;
+        const strategy = m?.[2]?.toLowerCase() ?? "";
+        const factor = m ? Number(m[3]) : NaN;
+        if (!m || !regime || !REGIMES.includes(regime)) {
+          ctx.addIssue({ code: "custom", message: `expected regime:strategy=factor with a regime of ${REGIMES.join(", ")}, got "${part.slice(0, 80)}"` });
+          return z.NEVER;
+        }
+        if (strategy !== "*" && !STRATEGY_NAMES.includes(strategy)) {
+          ctx.addIssue({ code: "custom", message: `unknown strategy "${strategy}" in "${part.slice(0, 80)}"; valid: *, ${STRATEGY_NAMES.join(", ")}` });
+          return z.NEVER;
+        }
+        if (!Number.isFinite(factor) || factor < 0 || factor > 2) {
+          ctx.addIssue({ code: "custom", message: `expected a factor from 0 to 2 in "${part.slice(0, 80)}"` });
+          return z.NEVER;
+        }
+        out.push({ regime, strategy, factor });
+      }
+      return out;
+    });
+}
+
 /** A shorter webhook secret is guessable: start-up refuses it. */
 export const WEBHOOK_SECRET_MIN = 16;
 
@@ -169,6 +230,17 @@ export const SETTINGS = {
   HTTP_PORT: { doc: "Port of the HTTP server; 0 picks a free one." },
   WEBHOOK_SECRET: { secret: true, doc: "Shared secret TradingView alerts carry as \"secret\" in their JSON (16 characters or more). Unset: POST /webhook/tradingview answers 503." },
   LOG_LEVEL: { doc: "debug, info, warn or error." },
+  INTELLIGENCE: { doc: "on: news sentiment, the regime and the strategy allocator feed sizing and filtering; off: every signal sized without them (recorded as off)." },
+  OPENAI_API_KEY: { secret: true, doc: "Key for the OpenAI-compatible server that scores news sentiment. Unset: sentiment is neutral, with that reason recorded." },
+  OPENAI_BASE_URL: { doc: "OpenAI-compatible API root (a local server works), e.g. http://127.0.0.1:8080/v1." },
+  OPENAI_MODEL: { doc: "The model that scores news sentiment." },
+  LLM_TIMEOUT_SECONDS: { doc: "How long one sentiment request may take before the article is scored neutral (reason recorded)." },
+  LLM_DAILY_TOKEN_BUDGET: { doc: "Tokens the sentiment model may use per IST day; past it, articles are scored neutral (reason recorded) until the next day." },
+  SENTIMENT_LOOKBACK_HOURS: { doc: "A symbol's sentiment aggregates its articles of the last this many hours." },
+  NEWS_FEEDS: { doc: "RSS/Atom feeds as KEY=URL pairs separated by spaces or commas; KEY is a symbol (RELIANCE) or a keyword (market: every symbol)." },
+  NEWS_POLL_MINUTES: { doc: "How often the news feeds are read (0: never; /news adds articles by hand)." },
+  REGIME_MODEL: { doc: "Where `dalal regime train` saves the regime classifier (default DALAL_HOME/regime-model.json)." },
+  REGIME_SIZING: { doc: "Size factor per regime and strategy, e.g. choppy:adx-dma=0,volatile:*=0.5 (0: the strategy does not trade that day type). Unlisted: 1." },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -245,6 +317,17 @@ export const configSchema = z.object({
     }
   }),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
+  INTELLIGENCE: z.enum(["on", "off"], { message: 'expected "on" or "off"' }).default("on"),
+  OPENAI_API_KEY: optionalText(),
+  OPENAI_BASE_URL: url("the OpenAI-compatible API root").default("https://api.openai.com/v1").transform((s) => s.replace(/\/+$/, "")),
+  OPENAI_MODEL: z.string().trim().min(1, { message: "expected a model name" }).default("gpt-4o-mini"),
+  LLM_TIMEOUT_SECONDS: number("seconds", 1, 300, { int: true }).default(20),
+  LLM_DAILY_TOKEN_BUDGET: number("tokens", 0, 1e9, { int: true }).default(200_000),
+  SENTIMENT_LOOKBACK_HOURS: number("hours", 1, 720, { int: true }).default(24),
+  NEWS_FEEDS: newsFeeds(),
+  NEWS_POLL_MINUTES: number("minutes", 0, 1440, { int: true }).default(15),
+  REGIME_MODEL: optionalText(),
+  REGIME_SIZING: regimeSizing(),
 });
 
 export type Config = Omit<z.output<typeof configSchema>, "FEED"> & { FEED: "replay" | "angelone" } & { sources: Record<SettingName, "env" | ".env" | "default"> };

@@ -80,6 +80,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     cfg.ANGEL_PIN,
     cfg.ANGEL_TOTP_SECRET,
     cfg.WEBHOOK_SECRET,
+    cfg.OPENAI_API_KEY,
   ]);
   const mode = tradingMode(cfg);
   // The console is the chat: logs go to a file there, to stderr otherwise.

@@ -77,6 +77,7 @@ export const MEMORY_SCHEMA = {
     conditions: must("jsonb", () => ({})),
     qty: must("int4", () => 0),
     sizing: must("jsonb", () => ({})),
+    intelligence: maybe("jsonb"),
     status: must("text"),
     statusReason: maybe("text"),
     decidedBy: maybe("text"),
@@ -553,6 +554,7 @@ const signalView = (r: SignalRow): SignalView => ({
   conditions: copyJson(r.conditions),
   qty: r.qty,
   sizing: copyJson(r.sizing),
+  intelligence: r.intelligence === null ? null : copyJson(r.intelligence),
   status: r.status as SignalStatus,
   statusReason: r.statusReason,
   decidedBy: r.decidedBy,
@@ -783,7 +785,7 @@ export class MemoryStore implements Store {
   // ---- signals ----
   async insertSignal(s: NewSignal): Promise<boolean> {
     await this.gate();
-    const row = insertRow(SIGNALS, { ...s, statusReason: s.statusReason ?? null, unit: s.unit ?? null });
+    const row = insertRow(SIGNALS, { ...s, statusReason: s.statusReason ?? null, unit: s.unit ?? null, intelligence: s.intelligence ?? null });
     if (this.core.signals.has(row.id)) return false;
     this.core.signals.put(row.id, row);
     return true;

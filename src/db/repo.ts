@@ -106,8 +106,8 @@ const toTrade = (r: TradeRow): TradeView => ({
   exitReason: r.exitReason,
 });
 
-export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId" | "statusReason" | "unit"> &
-  Partial<Pick<SignalView, "statusReason" | "decidedBy" | "decidedAt" | "positionId" | "unit">>;
+export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId" | "statusReason" | "unit" | "intelligence"> &
+  Partial<Pick<SignalView, "statusReason" | "decidedBy" | "decidedAt" | "positionId" | "unit" | "intelligence">>;
 export type NewOrder = Omit<OrderView, "id" | "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "status" | "placedAt" | "updatedAt"> & { at: Date };
 export type NewPosition = Omit<PositionView, "id" | "closedAt" | "realized" | "status" | "unit"> & { unit?: number | null };
 export type NewTrade = Omit<TradeView, "id">;
@@ -211,7 +211,7 @@ export class Repo {
   async insertSignal(s: NewSignal): Promise<boolean> {
     const r = await this.db
       .insert(t.signals)
-      .values({ ...s, statusReason: s.statusReason ?? null, unit: s.unit ?? null })
+      .values({ ...s, statusReason: s.statusReason ?? null, unit: s.unit ?? null, intelligence: s.intelligence ?? null })
       .onConflictDoNothing()
       .returning({ id: t.signals.id });
     return r.length > 0;

@@ -8,6 +8,7 @@ import {
   bigserial,
   boolean,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -72,6 +73,8 @@ export const signals = pgTable(
     conditions: jsonb("conditions").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     qty: integer("qty").notNull().default(0),
     sizing: jsonb("sizing").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    /** What the intelligence layer said (sentiment and its articles, regime, allocation); null when it was off. */
+    intelligence: jsonb("intelligence").$type<Record<string, unknown>>(),
     status: text("status").notNull(),
     statusReason: text("status_reason"),
     decidedBy: text("decided_by"),
@@ -254,3 +257,55 @@ export const webhookSignals = pgTable(
   },
   (t) => [uniqueIndex("webhook_signals_symbol_type_time").on(t.symbol, t.signalType, t.signalTime)],
 );
+
+/**
+ * News articles, stored once: `url_hash` is the SHA-256 of the normalised URL
+ * (of the title for an article without one), `title_hash` of the normalised
+ * title; either matching means the same article. `symbols` are the symbols or
+ * keywords it was filed under (MARKET: every symbol).
+ */
+export const newsArticles = pgTable(
+  "news_articles",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    urlHash: text("url_hash").notNull(),
+    titleHash: text("title_hash").notNull(),
+    url: text("url"),
+    title: text("title").notNull(),
+    summary: text("summary").notNull().default(""),
+    symbols: jsonb("symbols").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    source: text("source").notNull(),
+    publishedAt: ts("published_at").notNull(),
+    fetchedAt: ts("fetched_at").notNull(),
+  },
+  (t) => [uniqueIndex("news_articles_url_hash").on(t.urlHash), uniqueIndex("news_articles_title_hash").on(t.titleHash), index("news_articles_published").on(t.publishedAt)],
+);
+
+/**
+ * The model's reading of one article (the cache: an article is scored once).
+ * outcome `scored` holds the model's answer; `fallback` a neutral score with the
+ * reason the model's answer could not be used.
+ */
+export const articleSentiments = pgTable("article_sentiments", {
+  articleId: bigint("article_id", { mode: "number" })
+    .primaryKey()
+    .references(() => newsArticles.id),
+  outcome: text("outcome").notNull(),
+  score: doublePrecision("score").notNull(),
+  confidence: doublePrecision("confidence").notNull(),
+  reasoning: text("reasoning").notNull().default(""),
+  topics: jsonb("topics").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  fallbackReason: text("fallback_reason"),
+  model: text("model").notNull(),
+  tokens: integer("tokens").notNull().default(0),
+  scoredAt: ts("scored_at").notNull(),
+});
+
+/** Tokens the sentiment model used per IST day, against LLM_DAILY_TOKEN_BUDGET. */
+export const llmUsage = pgTable("llm_usage", {
+  date: date("date", { mode: "string" }).primaryKey(),
+  requests: integer("requests").notNull().default(0),
+  promptTokens: integer("prompt_tokens").notNull().default(0),
+  completionTokens: integer("completion_tokens").notNull().default(0),
+  fallbacks: integer("fallbacks").notNull().default(0),
+});

@@ -21,6 +21,8 @@ export interface SignalView {
   conditions: Record<string, unknown>;
   qty: number;
   sizing: Record<string, unknown>;
+  /** The intelligence layer's inputs (sentiment, regime, allocation); null when it was off. */
+  intelligence: Record<string, unknown> | null;
   status: SignalStatus;
   statusReason: string | null;
   decidedBy: string | null;

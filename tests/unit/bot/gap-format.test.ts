@@ -17,6 +17,7 @@ function signal(id: string, unit: number, status: SignalView["status"], gap: Rec
     id,
     strategy: "banknifty-trend",
     symbol: "BANKNIFTY",
+    intelligence: null,
     timeframe: "75m",
     barTime: fromIst("2022-07-19", "14:15"),
     side: "long",

@@ -12,6 +12,7 @@ function signal(over: Partial<SignalView> = {}): SignalView {
     id: "sma-cross-abcdefgh",
     strategy: "sma-cross",
     symbol: "M&M",
+    intelligence: null,
     timeframe: "1d",
     barTime: fromIst("2025-01-03", "09:15"),
     side: "long",

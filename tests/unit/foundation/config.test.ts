@@ -221,9 +221,9 @@ describe("secrets", () => {
   const token = "7654321:SuperSecretTokenText_xyz";
   const dbUrl = "postgres://dalal:VerySecretPassword@db.internal:5432/dalal";
 
-  it("isSecret marks exactly the bot token, the database URL, the Angel One key, PIN and TOTP secret, and the webhook secret", () => {
+  it("isSecret marks exactly the bot token, the database URL, the Angel One key, PIN and TOTP secret, the webhook secret and the OpenAI key", () => {
     const secret = Object.keys(SETTINGS).filter((n) => isSecret(n as keyof typeof SETTINGS));
-    expect(secret.sort()).toEqual(["ANGEL_API_KEY", "ANGEL_PIN", "ANGEL_TOTP_SECRET", "DATABASE_URL", "TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"]);
+    expect(secret.sort()).toEqual(["ANGEL_API_KEY", "ANGEL_PIN", "ANGEL_TOTP_SECRET", "DATABASE_URL", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"]);
   });
 
   it("BROKER=angelone without its settings names each missing one on its own line, and never echoes a secret", () => {
