@@ -12,6 +12,7 @@ import { registerNotifyHandlers } from "./notify-handlers.js";
 import { registerReportHandlers } from "./report-handlers.js";
 import { registerResearchHandlers } from "./research-handlers.js";
 import { registerDivergenceHandlers } from "./divergence-handlers.js";
+import { registerIntelligenceHandlers } from "./intelligence-handlers.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -58,6 +59,7 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
   registerControlHandlers(bot, { desk: o.desk, mode: o.mode, confirmations });
   registerResearchHandlers(bot, { desk: o.desk, mode: o.mode, confirmations });
   registerDivergenceHandlers(bot, { desk: o.desk, mode: o.mode });
+  registerIntelligenceHandlers(bot, { desk: o.desk, mode: o.mode });
   registerReportHandlers(bot, { desk: o.desk, mode: o.mode });
   registerNotifyHandlers(bot, { desk: o.desk });
   registerHandlers(bot, { desk: o.desk, mode: o.mode, estimateCharges: o.estimateCharges });

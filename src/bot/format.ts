@@ -3,6 +3,7 @@ import { formatRupees, formatSignedRupees, type Paise } from "../engine/money.js
 import type { PnlReport, PositionLine } from "../engine/reports.js";
 import { formatIst, istTime } from "../engine/time/ist.js";
 import type { SignalView, TradeView } from "../engine/views.js";
+import { intelligenceLine } from "./intelligence-format.js";
 
 export function esc(s: unknown): string {
   return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -37,6 +38,8 @@ export function signalCard(s: SignalView, ctx: { mode: "paper" | "live"; capital
   ];
   if (ctx.estCharges !== undefined) lines.push(`Est. charges ${rs(ctx.estCharges)} (both sides at these prices)`);
   if (Object.keys(s.conditions).length) lines.push(`Why: ${conditionsLine(s.conditions)}`);
+  const intel = intelligenceLine(s);
+  if (intel) lines.push(intel);
   if (s.status === "proposed" && s.expiresAt) lines.push(`Waiting for a decision until ${esc(istTime(s.expiresAt))} IST.`);
   return lines.join("\n");
 }

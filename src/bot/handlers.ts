@@ -2,7 +2,8 @@ import type { Bot } from "grammy";
 import type { Desk } from "../engine/desk.js";
 import { PNL_PERIODS, type PnlPeriod } from "../engine/reports.js";
 import { loadNseCalendar } from "../engine/market/calendar.js";
-import { formatIst } from "../engine/time/ist.js";
+import { formatIst, istDate } from "../engine/time/ist.js";
+import { allocationLines } from "./intelligence-format.js";
 import type { DalalContext } from "./access.js";
 import { COMMANDS, helpText, usageOf } from "./commands.js";
 import { decisionLine, esc, modeTag, pnlText, positionLines, rs, signalCard, srs, tradeLine } from "./format.js";
@@ -129,6 +130,8 @@ export function registerHandlers(bot: Bot<DalalContext>, deps: HandlerDeps): voi
 
   bot.command("strategies", async (ctx) => {
     const lines = desk.strategies().map((s) => `<b>${esc(s.name)}</b> · ${esc(s.timeframe)} · auto-accept ${desk.isAuto(s.name) ? "on" : "off"}\n  ${esc(s.description)}`);
+    const intel = desk.opts.intelligence;
+    if (intel) lines.push("", ...allocationLines(await intel.allocationFor(istDate(desk.opts.marketClock.now()))));
     await ctx.reply(lines.join("\n"), HTML);
   });
 

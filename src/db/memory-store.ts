@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Candle, Timeframe } from "../engine/market/candle.js";
 import type { OrderStatus, OrderView, PositionView, SignalStatus, SignalView, TradeView } from "../engine/views.js";
-import type { DailyRow, NewOrder, NewPosition, NewSignal, NewTrade, NewWebhookSignal, TradeSummary, WebhookSignalView } from "./repo.js";
+import type { DailyRow, NewOrder, NewPosition, NewSignal, NewTrade, NewWebhookSignal, StrategyDayView, TradeSummary, WebhookSignalView } from "./repo.js";
 import type * as t from "./schema.js";
 import type { Store } from "./store.js";
 
@@ -1037,6 +1037,24 @@ export class MemoryStore implements Store {
     const key = strategyDayKey(fresh);
     const old = this.core.strategyDays.get(key);
     this.core.strategyDays.put(key, old ? assign(old, set) : fresh);
+  }
+
+  async strategyDays(from: string, to: string): Promise<StrategyDayView[]> {
+    await this.gate();
+    const lo = pgDate("strategyDays(from)", from);
+    const hi = pgDate("strategyDays(to)", to);
+    return [...this.core.strategyDays.rows.values()].map((x) => x.row)
+      .filter((r) => r.date >= lo && r.date <= hi)
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.strategy < b.strategy ? -1 : a.strategy > b.strategy ? 1 : 0))
+      .map((r) => ({ ...r }));
+  }
+
+  async strategyTradeCounts(to: string): Promise<Map<string, number>> {
+    await this.gate();
+    const hi = pgDate("strategyTradeCounts(to)", to);
+    const out = new Map<string, number>();
+    for (const { row: r } of this.core.strategyDays.rows.values()) if (r.date <= hi) out.set(r.strategy, (out.get(r.strategy) ?? 0) + r.trades);
+    return out;
   }
 
   // ---- audit and chat ----

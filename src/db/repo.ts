@@ -111,6 +111,7 @@ export type NewSignal = Omit<SignalView, "decidedBy" | "decidedAt" | "positionId
 export type NewOrder = Omit<OrderView, "id" | "brokerOrderId" | "filledQty" | "avgFillPrice" | "reason" | "status" | "placedAt" | "updatedAt"> & { at: Date };
 export type NewPosition = Omit<PositionView, "id" | "closedAt" | "realized" | "status" | "unit"> & { unit?: number | null };
 export type NewTrade = Omit<TradeView, "id">;
+export type StrategyDayView = typeof t.strategyPerformance.$inferSelect;
 
 export interface TradeSummary {
   strategy: string;
@@ -491,6 +492,25 @@ export class Repo {
       .insert(t.strategyPerformance)
       .values(row)
       .onConflictDoUpdate({ target: [t.strategyPerformance.strategy, t.strategyPerformance.date], set: { ...row } });
+  }
+
+  /** The per-strategy day rows with from ≤ date ≤ to (IST dates), oldest first. */
+  async strategyDays(from: string, to: string): Promise<StrategyDayView[]> {
+    return this.db
+      .select()
+      .from(t.strategyPerformance)
+      .where(and(gte(t.strategyPerformance.date, from), lte(t.strategyPerformance.date, to)))
+      .orderBy(asc(t.strategyPerformance.date), asc(t.strategyPerformance.strategy));
+  }
+
+  /** Closed trades per strategy up to and including an IST date, from the day rows. */
+  async strategyTradeCounts(to: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .select({ strategy: t.strategyPerformance.strategy, trades: sql<string>`sum(${t.strategyPerformance.trades})` })
+      .from(t.strategyPerformance)
+      .where(lte(t.strategyPerformance.date, to))
+      .groupBy(t.strategyPerformance.strategy);
+    return new Map(rows.map((r) => [r.strategy, Number(r.trades)]));
   }
 
   // ---- audit and chat ----

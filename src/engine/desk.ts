@@ -21,6 +21,7 @@ import { DEFAULT_MAX_DAILY_LOSS_PCT } from "./risk/breaker.js";
 import { kellyFraction } from "./risk/kelly.js";
 import { checkEntry, positionExposure, resolveLimits, type LimitCheck, type LimitSettings } from "./risk/limits.js";
 import { sizeSignal } from "./risk/sizing.js";
+import type { Intelligence } from "./intelligence/intelligence.js";
 import { Serial } from "./serial.js";
 import type { SignalDraft } from "./strategies/signal.js";
 import type { Strategy } from "./strategies/strategy.js";
@@ -66,6 +67,8 @@ export interface DeskOptions {
   intraday?: readonly string[];
   /** Indices traded as synthetic futures (option legs), with their sizing, margin, rollover and gap settings. */
   synthetic?: SyntheticSettings;
+  /** News sentiment, regime and allocation for cash entries (INTELLIGENCE=on); unset: sized without them. */
+  intelligence?: Intelligence;
 }
 
 export type Decision = { ok: true; signal: SignalView } | { ok: false; message: string; signal?: SignalView };
@@ -354,9 +357,16 @@ export class Desk {
   private async onEntryDraft(d: SignalDraft): Promise<void> {
     if (await this.repo.signal(d.id)) return; // seen before a restart
     const now = this.opts.wallClock.now();
-    const base = { ...this.stored(d), qty: 0, sizing: {}, createdAt: now, expiresAt: null };
+    const base: Omit<Parameters<Store["insertSignal"]>[0], "status"> = { ...this.stored(d), qty: 0, sizing: {}, createdAt: now, expiresAt: null };
     if (this.fno?.handles(d.symbol)) return this.onSyntheticEntry(d, base);
     if (await this.stoppedAtTheGate(d, base)) return;
+    const intel = this.opts.intelligence ? await this.opts.intelligence.assess(d, this.opts.marketClock.now()) : null;
+    if (intel) base.intelligence = intel.record;
+    if (intel && !intel.trade) {
+      await this.repo.insertSignal({ ...base, status: "refused", statusReason: intel.skipReason });
+      this.bus.emit("signal.decided", { signal: (await this.repo.signal(d.id))! });
+      return;
+    }
     const book = await this.ledger();
     const open = await this.repo.openPositions();
     const kelly = kellyFraction(await this.closedNets(d.strategy));
@@ -370,6 +380,7 @@ export class Desk {
       entry: d.entry,
       stop: d.stop,
       strength: d.strength,
+      ...(intel ? { allocationWeight: intel.allocationWeight, sentimentMultiplier: intel.sentimentMultiplier, regimeMultiplier: intel.regimeMultiplier } : {}),
       kelly: { fraction: kelly.fraction, trades: kelly.trades },
       maxPositionPct: this.limits.MAX_POSITION_PCT,
       heldValue: open.filter((p) => p.symbol === d.symbol).reduce((v, p) => v + p.qty * (this.ltp.price(p.symbol) ?? Math.round(p.costBasis / p.qty)), 0),

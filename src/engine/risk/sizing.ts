@@ -108,6 +108,8 @@ export interface SizeSignalInput {
   allocationWeight?: number;
   /** From news sentiment (default 1; 0 skips the trade). */
   sentimentMultiplier?: number;
+  /** From the day's regime and REGIME_SIZING (default 1). */
+  regimeMultiplier?: number;
   /** The strategy's half-Kelly (kellyFraction over its closed trades). */
   kelly: { fraction: number; trades: number };
   /** MAX_POSITION_PCT (default 20). */
@@ -158,7 +160,7 @@ function fmtPct(x: number): string {
 /**
  * One formula, every step recorded in `inputs`:
  *
- *   plan      = allocationWeight × strengthFactor × sentimentMultiplier × profitScaling
+ *   plan      = allocationWeight × strengthFactor × sentimentMultiplier × regimeMultiplier × profitScaling
  *   budget    = floor(capital × RISK_PER_TRADE_PCT/100 × plan)
  *   qtyByRisk = budget / |entry − stop|
  *
@@ -176,6 +178,7 @@ export function sizeSignal(s: SizeSignalInput): SignalSizing {
   const equity = s.equity ?? s.capital;
   const weight = s.allocationWeight ?? 1;
   const sentiment = s.sentimentMultiplier ?? 1;
+  const regime = s.regimeMultiplier ?? 1;
   const stockPct = s.maxPositionPct ?? DEFAULT_LIMITS.MAX_POSITION_PCT;
   const held = Math.max(0, s.heldValue ?? 0);
   const cashPerUnit = s.cashPerUnit ?? s.entry;
@@ -191,6 +194,7 @@ export function sizeSignal(s: SizeSignalInput): SignalSizing {
     strength: s.strength,
     allocationWeight: weight,
     sentimentMultiplier: sentiment,
+    regimeMultiplier: regime,
     entry: s.entry,
     stop: s.stop ?? "none",
     side,
@@ -215,6 +219,7 @@ export function sizeSignal(s: SizeSignalInput): SignalSizing {
   if (!Number.isFinite(s.strength)) return bad(`the signal strength must be a number from 0 to 100, got ${s.strength}`);
   if (!(Number.isFinite(weight) && weight >= 0)) return bad(`the allocation weight must be 0 or more, got ${weight}`);
   if (!(Number.isFinite(sentiment) && sentiment >= 0)) return bad(`the sentiment multiplier must be 0 or more, got ${sentiment}`);
+  if (!(Number.isFinite(regime) && regime >= 0)) return bad(`the regime multiplier must be 0 or more, got ${regime}`);
   if (!(s.kelly.fraction >= 0 && s.kelly.fraction <= 1)) return bad(`the Kelly fraction must be between 0 and 1, got ${s.kelly.fraction}`);
   if (!(Number.isFinite(stockPct) && stockPct > 0 && stockPct <= 100)) return bad(`MAX_POSITION_PCT must be above 0 and at most 100, got ${stockPct}`);
   if (!Number.isSafeInteger(s.available)) return bad(`the available cash must be whole paise, got ${s.available}`);
@@ -224,11 +229,11 @@ export function sizeSignal(s: SizeSignalInput): SignalSizing {
   inputs.perUnitRisk = perUnitRisk;
   if (perUnitRisk <= 0) return bad(side === "long" ? "the stop is not below the entry" : "the stop is not above the entry (a short)");
 
-  // The plan, exact: four parts in millionths.
+  // The plan, exact: five parts in millionths.
   const sf = strengthFactor(s.strength);
   const scaling = profitScaling(equity, s.capital);
-  const planNum = ppm(weight) * ppm(sf) * ppm(sentiment) * ppm(scaling.factor);
-  const planDen = PPM ** 4n;
+  const planNum = ppm(weight) * ppm(sf) * ppm(sentiment) * ppm(regime) * ppm(scaling.factor);
+  const planDen = PPM ** 5n;
   const plan = round6(Number((planNum * PPM) / planDen) / 1e6);
   Object.assign(inputs, { strengthFactor: sf, profitPct: round6(scaling.profitPct), profitScaling: scaling.factor, plan });
 
@@ -262,7 +267,7 @@ export function sizeSignal(s: SizeSignalInput): SignalSizing {
     const why: Record<BindingCap, string> = {
       risk:
         planNum === 0n
-          ? `the plan is 0 (allocation weight ${weight} × strength factor ${sf} × sentiment ${sentiment} × profit scaling ${scaling.factor}), so there is no risk budget`
+          ? `the plan is 0 (allocation weight ${weight} × strength factor ${sf} × sentiment ${sentiment} × regime ${regime} × profit scaling ${scaling.factor}), so there is no risk budget`
           : `the risk budget of ${formatRupees(Number(budget))} (${s.riskPct}% of capital × plan ${plan}) buys less than ${unit} at ${formatRupees(perUnitRisk * lot)} of risk ${perWhat}`,
       kelly: `the half-Kelly cap for ${strategy}, ${fmtPct(s.kelly.fraction)} of capital (${formatRupees(Number(kellyValue))}, from ${s.kelly.trades} closed trades), buys less than ${unit} at ${formatRupees(s.entry * lot)}`,
       stock:

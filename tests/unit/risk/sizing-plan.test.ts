@@ -64,6 +64,7 @@ describe("sizeSignal: the worked example", () => {
       allocationWeight: 1,
       strengthFactor: 1,
       sentimentMultiplier: 1,
+      regimeMultiplier: 1,
       profitPct: 0,
       profitScaling: 1,
       plan: 1,
@@ -116,7 +117,7 @@ describe("sizeSignal: the plan", () => {
   it("sentiment 0 skips the trade and says the plan is 0", () => {
     const s = sizeSignal({ ...base, sentimentMultiplier: 0 });
     expect(s.ok).toBe(false);
-    expect(!s.ok && s.reason).toBe("the plan is 0 (allocation weight 1 × strength factor 1 × sentiment 0 × profit scaling 1), so there is no risk budget");
+    expect(!s.ok && s.reason).toBe("the plan is 0 (allocation weight 1 × strength factor 1 × sentiment 0 × regime 1 × profit scaling 1), so there is no risk budget");
     expect(s.bindingCap).toBe("risk");
   });
 
