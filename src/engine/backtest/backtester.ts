@@ -4,6 +4,8 @@
  * and a simulated clock, auto-accepting the strategy's signals. No second copy
  * of the trading logic: only the store and the clock differ.
  */
+import type { Store } from "../../db/store.js";
+import type { Intelligence } from "../intelligence/intelligence.js";
 import { MemoryStore } from "../../db/memory-store.js";
 import { ManualClock } from "../clock.js";
 import { deliveryFillCharges } from "../costs/index.js";
@@ -39,6 +41,8 @@ export interface BacktestOptions {
   synthetic?: DeskOptions["synthetic"];
   /** Called after each replayed day. */
   onProgress?: (done: number, total: number) => void;
+  /** The intelligence layer on (`--intelligence on`): built on the run's own store, so the allocator reads the run's days. */
+  intelligence?: (store: Store) => Intelligence;
 }
 
 export interface BacktestResult {
@@ -79,6 +83,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.maxDailyLossPct !== undefined ? { maxDailyLossPct: o.maxDailyLossPct } : {}),
     ...(o.synthetic ? { synthetic: o.synthetic } : {}),
+    ...(o.intelligence ? { intelligence: o.intelligence(store) } : {}),
   });
   await desk.init();
   const feed = new ReplayFeed(store, desk, { from: o.from, to: o.to, paceMs: 0 });
