@@ -27,6 +27,7 @@ import { AngelOneBroker } from "./engine/execution/angelone/angel-broker.js";
 import type { CrashPoint } from "./engine/execution/order-manager.js";
 import { BANKNIFTY } from "./engine/market/shipped-data.js";
 import { loadNseCalendar, marketWindow } from "./engine/market/calendar.js";
+import { buildIntelligence } from "./intelligence-wiring.js";
 import { JOB_NAMES, JOB_TABLE, type JobName } from "./engine/schedule/jobs.js";
 import { istDate } from "./engine/time/ist.js";
 import { MarketSchedule, type ScheduledRun } from "./engine/schedule/market-schedule.js";
@@ -146,6 +147,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   // The broker reads volumes from the desk's own series, which exists once the desk does.
   const deskRef: { current: Desk | null } = { current: null };
   const calendar = loadNseCalendar();
+  const intel = buildIntelligence(cfg, { store: repo, db: database.db, calendar, clock: wall, log, regime: null, regimeOff: "no regime model: run dalal regime train" });
   const desk = new Desk({
     repo,
     broker: mode === "live" && angel ? angel : paperBroker(cfg.SLIPPAGE, (symbol) => deskRef.current?.series.bars(symbol, "1d") ?? []),
@@ -183,6 +185,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     charges: deliveryFillCharges,
     mode,
     bus,
+    ...(intel.intelligence ? { intelligence: intel.intelligence } : {}),
     ...(crashPoint ? { crashPoint } : {}),
     // A real exchange takes orders in its session only: what is decided outside it waits for the open.
     ...(mode === "live" && angel ? { orderWindow: () => marketWindow(calendar, wall.now()) } : {}),
@@ -280,6 +283,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     access,
     estimateCharges,
     log,
+    sentiment: intel.sentiment,
   });
   const chat = consoleMode ? new ConsoleChat(bot, { chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID, write: io.write }) : null;
   // /health reads Telegram's state off the notifications' client.
@@ -338,6 +342,23 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   }, 5_000);
   expiryTimer.unref();
 
+  // News: each round stores the feeds' new articles and scores them, so the desk reads sentiment from the cache.
+  let newsRound: Promise<void> | null = null;
+  const pollNews = (): void => {
+    if (!intel.poller || newsRound) return;
+    newsRound = intel.poller
+      .poll()
+      .then((r) => {
+        for (const f of r.feeds) if (!f.ok) log.warn("news feed failed", { feed: f.label, reason: f.reason });
+        log.info("news polled", { added: r.added, duplicates: r.duplicates, scored: r.scored, fallbacks: r.fallbacks });
+      })
+      .catch((err) => log.error("news poll failed", { error: (err as Error).message }))
+      .finally(() => (newsRound = null));
+  };
+  const newsTimer = intel.poller && cfg.NEWS_POLL_MINUTES > 0 ? setInterval(pollNews, cfg.NEWS_POLL_MINUTES * 60_000) : null;
+  newsTimer?.unref();
+  if (newsTimer) pollNews();
+
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
   let stopping: Promise<number> | null = null;
@@ -347,6 +368,8 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
       log.info("stopping", { reason });
       ready = false;
       clearInterval(expiryTimer);
+      if (newsTimer) clearInterval(newsTimer);
+      await newsRound;
       for (const t of brokerTimers) clearInterval(t);
       await ticks?.close();
       await poller?.stop();

@@ -1,4 +1,5 @@
 /** Every bot command: one list feeds /help and setMyCommands. */
+import { NEWS_COMMANDS } from "./news-handlers.js";
 export interface CommandSpec {
   command: string;
   usage: string;
@@ -23,8 +24,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: "strategies", usage: "/strategies", description: "Strategies, their auto-accept and their share of capital (allocator)" },
   { command: "why", usage: "/why ID", description: "Why a signal has its size: sentiment, regime, allocation, Kelly and every cap" },
   { command: "regime", usage: "/regime", description: "Today's market regime (day type) with its confidence and effect on sizing" },
-  { command: "sentiment", usage: "/sentiment SYMBOL", description: "News sentiment for a symbol: score, the articles and the model's reasons" },
-  { command: "news", usage: "/news SYMBOL text", description: "Add a news item for a symbol by hand; it is scored at once" },
+  ...NEWS_COMMANDS,
   { command: "auto", usage: "/auto STRATEGY on|off", description: "Auto-accept a strategy's signals" },
   { command: "rollover", usage: "/rollover [BANKNIFTY]", description: "Roll the Bank Nifty synthetic units to the next monthly contract now (preview, then confirm)" },
   { command: "divergence", usage: "/divergence", description: "Bank Nifty synthetic futures: theoretical vs actual P&L, slippage, rollovers" },

@@ -13,6 +13,8 @@ import { registerReportHandlers } from "./report-handlers.js";
 import { registerResearchHandlers } from "./research-handlers.js";
 import { registerDivergenceHandlers } from "./divergence-handlers.js";
 import { registerIntelligenceHandlers } from "./intelligence-handlers.js";
+import { registerNewsHandlers } from "./news-handlers.js";
+import type { SentimentService } from "../engine/intelligence/sentiment.js";
 
 export interface CreateBotOptions {
   token: string;
@@ -24,6 +26,8 @@ export interface CreateBotOptions {
   access: Access;
   estimateCharges(qty: number, price: number, time: Date): number;
   log: Logger;
+  /** News sentiment for /news and /sentiment; null or unset: the intelligence layer is off. */
+  sentiment?: SentimentService | null;
 }
 
 /** The one grammY bot: Telegram long polling and the console chat both drive it. */
@@ -60,6 +64,7 @@ export function createBot(o: CreateBotOptions): Bot<DalalContext> {
   registerResearchHandlers(bot, { desk: o.desk, mode: o.mode, confirmations });
   registerDivergenceHandlers(bot, { desk: o.desk, mode: o.mode });
   registerIntelligenceHandlers(bot, { desk: o.desk, mode: o.mode });
+  registerNewsHandlers(bot, { sentiment: o.sentiment ?? null, mode: o.mode });
   registerReportHandlers(bot, { desk: o.desk, mode: o.mode });
   registerNotifyHandlers(bot, { desk: o.desk });
   registerHandlers(bot, { desk: o.desk, mode: o.mode, estimateCharges: o.estimateCharges });
