@@ -10,8 +10,9 @@ import { dbCommand } from "./cli/db.js";
 import { scanCommand } from "./cli/scan.js";
 import { backtestCommand } from "./cli/backtest.js";
 import { startCommand } from "./cli/start.js";
+import { regimeCommand } from "./cli/regime.js";
 
-export const COMMANDS: readonly Command[] = [startCommand, scanCommand, backtestCommand, dbCommand, configCommand, costsCommand];
+export const COMMANDS: readonly Command[] = [startCommand, scanCommand, backtestCommand, dbCommand, configCommand, costsCommand, regimeCommand];
 
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
