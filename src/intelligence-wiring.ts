@@ -14,6 +14,7 @@ import { NewsPoller } from "./engine/intelligence/news-poller.js";
 import { SentimentService, type SentimentLog } from "./engine/intelligence/sentiment.js";
 import { sentimentAdjustment } from "./engine/intelligence/trade-adjustment.js";
 import type { NseCalendar } from "./engine/market/calendar.js";
+import type { RegimeDetector } from "./engine/intelligence/regime/detector.js";
 import { toPaise } from "./engine/money.js";
 import type { IstDate } from "./engine/time/ist.js";
 
@@ -35,6 +36,16 @@ export function isSession(calendar: NseCalendar): (d: IstDate) => boolean {
 
 export function allocatedStrategies(enabled: readonly string[]): string[] {
   return enabled.filter((s) => !OWN_CAPITAL.has(s));
+}
+
+/** The desk asks once a day: the model file is read afresh each time, so a new `dalal regime train` counts from the next day. */
+export function dailyRegime(detector: RegimeDetector): RegimePort {
+  return {
+    call(date, opts) {
+      detector.reload();
+      return detector.call(date, opts);
+    },
+  };
 }
 
 export interface IntelligenceWiring {

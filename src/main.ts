@@ -27,7 +27,8 @@ import { AngelOneBroker } from "./engine/execution/angelone/angel-broker.js";
 import type { CrashPoint } from "./engine/execution/order-manager.js";
 import { BANKNIFTY } from "./engine/market/shipped-data.js";
 import { loadNseCalendar, marketWindow } from "./engine/market/calendar.js";
-import { buildIntelligence } from "./intelligence-wiring.js";
+import { buildIntelligence, dailyRegime } from "./intelligence-wiring.js";
+import { RegimeDetector } from "./engine/intelligence/regime/detector.js";
 import { JOB_NAMES, JOB_TABLE, type JobName } from "./engine/schedule/jobs.js";
 import { istDate } from "./engine/time/ist.js";
 import { MarketSchedule, type ScheduledRun } from "./engine/schedule/market-schedule.js";
@@ -147,7 +148,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   // The broker reads volumes from the desk's own series, which exists once the desk does.
   const deskRef: { current: Desk | null } = { current: null };
   const calendar = loadNseCalendar();
-  const intel = buildIntelligence(cfg, { store: repo, db: database.db, calendar, clock: wall, log, regime: null, regimeOff: "no regime model: run dalal regime train" });
+  const intel = buildIntelligence(cfg, { store: repo, db: database.db, calendar, clock: wall, log, regime: dailyRegime(new RegimeDetector({ modelPath: cfg.REGIME_MODEL ?? join(home, "regime-model.json"), calendar })), regimeOff: "" });
   const desk = new Desk({
     repo,
     broker: mode === "live" && angel ? angel : paperBroker(cfg.SLIPPAGE, (symbol) => deskRef.current?.series.bars(symbol, "1d") ?? []),

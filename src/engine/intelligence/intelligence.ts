@@ -28,7 +28,7 @@ export interface SentimentPort {
 export type SentimentRule = (side: "long" | "short", s: { score: number; confidence: number }) => { trade: boolean; multiplier: number; reason: string };
 
 export type RegimeReading =
-  | { unknown?: false; dayType: Regime; confidence: number; reason: string; features?: Record<string, unknown> }
+  | { unknown?: false; dayType: Regime; confidence: number; reason: string; features?: object }
   | { unknown: true; reason: string };
 
 export interface RegimePort {
