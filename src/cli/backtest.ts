@@ -14,8 +14,12 @@ import { STRATEGIES } from "../engine/strategies/registry.js";
 import { isIstDate, istDate } from "../engine/time/ist.js";
 import { renderEquityPng } from "../report/equity-chart.js";
 import { UsageError, parseCommandArgs, type Command, type CommandIO } from "./command.js";
+import { backtestIntelligence, intelligenceRows, summariseIntelligence, type BacktestIntelligence } from "./backtest-intelligence.js";
+import type { SignalStatus } from "../engine/views.js";
 
-const HELP = `Usage: dalal backtest --strategy NAME --from YYYY-MM-DD --to YYYY-MM-DD [--universe nifty50|banknifty|FILE] [--capital RUPEES] [--params JSON] [--json] [--out DIR]
+const ALL_STATUSES: SignalStatus[] = ["alerted", "proposed", "approved", "rejected", "expired", "refused", "skipped", "ordered", "filled", "failed"];
+
+const HELP = `Usage: dalal backtest --strategy NAME --from YYYY-MM-DD --to YYYY-MM-DD [--universe nifty50|banknifty|FILE] [--capital RUPEES] [--params JSON] [--intelligence on|off] [--json] [--out DIR]
 
 Runs the live engine (strategy, sizing, risk limits, position rules, paper
 broker, charges) over the shipped history on a simulated clock, auto-accepting
@@ -28,6 +32,9 @@ Options:
   --universe U        nifty50, banknifty or a file of symbols (default: the strategy's own)
   --capital RUPEES    starting capital (default: the CAPITAL setting)
   --params JSON       strategy parameters (defaults otherwise)
+  --intelligence on|off  with the intelligence layer (default off): sentiment replayed
+                      from the stored cache (neutral without it, and the report says so),
+                      the regime from the trained model with REGIME_SIZING, the allocator
   --json              print the metrics as JSON
   --out DIR           also write metrics.json, trades.csv, equity.csv and equity.png there
 
@@ -67,6 +74,7 @@ export const backtestCommand: Command = {
       to: { type: "string" },
       capital: { type: "string" },
       params: { type: "string" },
+      intelligence: { type: "string" },
       json: { type: "boolean" },
       out: { type: "string" },
     });
@@ -78,7 +86,10 @@ export const backtestCommand: Command = {
       if (!isIstDate(values[k]!)) throw new UsageError(`--${k} must be a date as YYYY-MM-DD, got "${values[k]}"`);
     }
     if (values.from! > values.to!) throw new UsageError(`--from ${values.from} is after --to ${values.to}`);
+    const intelligenceOn = values.intelligence === undefined ? false : values.intelligence === "on" ? true : values.intelligence === "off" ? false : null;
+    if (intelligenceOn === null) throw new UsageError(`--intelligence must be on or off, got "${values.intelligence}"`);
     const cfg = loadConfig(io.env, io.cwd);
+    let layer: BacktestIntelligence | null = null;
     try {
       const params = parseStrategyParams(strategy, values.params);
       const universe = loadUniverse(values.universe ?? strategy.defaultUniverse, strategy.timeframe, io.cwd);
@@ -91,6 +102,8 @@ export const backtestCommand: Command = {
       const lastDay = dates.reduce((a, b) => (a > b ? a : b));
       if (values.to! < first || values.from! > lastDay) throw new UsageError(`--from ${values.from} --to ${values.to} is outside the data: ${universe.name} ${strategy.timeframe} bars run from ${first} to ${lastDay}`);
       const onProgress = progress(io);
+      const calendar = loadNseCalendar();
+      layer = intelligenceOn ? await backtestIntelligence(cfg, { strategy: strategy.name, capital, calendar }) : null;
       const r = await runBacktest({
         strategy,
         params,
@@ -119,7 +132,7 @@ export const backtestCommand: Command = {
                 marginPct: cfg.FNO_MARGIN_PCT,
                 rolloverDaysBefore: cfg.ROLLOVER_DAYS_BEFORE_EXPIRY,
                 ratePct: cfg.OPTION_RATE_PCT,
-                calendar: loadNseCalendar(),
+                calendar,
                 vix: loadIndiaVix(),
                 gapAdjustPct: cfg.GAP_ADJUST_PCT,
                 gapSkipPct: cfg.GAP_SKIP_PCT,
@@ -128,7 +141,9 @@ export const backtestCommand: Command = {
             }
           : {}),
         ...(onProgress ? { onProgress } : {}),
+        ...(layer ? { intelligence: layer.build } : {}),
       });
+      const intel = layer ? summariseIntelligence(await r.desk.repo.signalsByStatus(ALL_STATUSES, 1_000_000), layer) : null;
       const fno = synthetic ? await syntheticSummary(r.desk, cfg.OPTION_RATE_PCT) : null;
       if (values.out) {
         const dir = resolve(io.cwd, values.out);
@@ -139,7 +154,7 @@ export const backtestCommand: Command = {
         writeFileSync(join(dir, "equity.png"), renderEquityPng({ title: `${strategy.name} · ${universe.name} · ${values.from} to ${values.to}`, equity: r.equity, drawdownPct: r.drawdownPct }));
       }
       if (values.json) {
-        io.stdout(JSON.stringify(fno ? { ...r.metrics, synthetic: fno.json } : r.metrics, null, 2) + "\n");
+        io.stdout(JSON.stringify({ ...r.metrics, ...(fno ? { synthetic: fno.json } : {}), ...(intel ? { intelligence: intel } : {}) }, null, 2) + "\n");
       } else {
         const m = r.metrics;
         const rows: Array<[string, string]> = [
@@ -153,6 +168,7 @@ export const backtestCommand: Command = {
           ["Charges / turnover", `${formatRupees(toPaise(m.totalCharges))} on ${formatRupees(toPaise(m.turnover))}`],
           ["Exposure", m.exposurePct === null ? "n/a" : `${m.exposurePct}% of days`],
           ...(fno ? fno.rows : []),
+          ...(intel ? intelligenceRows(intel) : [["Intelligence", "off (--intelligence on to compare)"] as [string, string]]),
         ];
         const w = Math.max(...rows.map(([k]) => k.length));
         io.stdout(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n") + "\n" + (values.out ? `Wrote metrics.json, trades.csv, equity.csv and equity.png to ${values.out}\n` : ""));
@@ -161,6 +177,8 @@ export const backtestCommand: Command = {
     } catch (err) {
       if (err instanceof ScanError || err instanceof UniverseError || err instanceof BacktestRangeError) throw new UsageError(err.message);
       throw err;
+    } finally {
+      await layer?.close();
     }
   },
 };
