@@ -20,8 +20,10 @@ export function registerIntelligenceHandlers(bot: Bot<DalalContext>, deps: { des
   bot.command("why", async (ctx) => {
     const parts = (typeof ctx.match === "string" ? ctx.match.trim() : "").split(/\s+/).filter(Boolean);
     if (parts.length !== 1) return void (await ctx.reply(`Name one signal id (it is on the signal's card).\nUsage: <code>${esc(usageOf("why"))}</code>`, HTML));
-    const id = parts[0]!.toLowerCase();
-    if (!SIGNAL_ID_RE.test(id)) return void (await ctx.reply(`"${esc(id.slice(0, 40))}" is not a signal id: ids are letters, digits and dashes, like sma-cross-1a2b3c4d.\nUsage: <code>${esc(usageOf("why"))}</code>`, HTML));
+    const typed = parts[0]!;
+    const id = typed.toLowerCase();
+    // Name the word as it was typed: the lower-cased form is only for the lookup.
+    if (!SIGNAL_ID_RE.test(id)) return void (await ctx.reply(`"${esc(typed.slice(0, 40))}" is not a signal id: ids are letters, digits and dashes, like sma-cross-1a2b3c4d.\nUsage: <code>${esc(usageOf("why"))}</code>`, HTML));
     const s = await desk.repo.signal(id);
     if (!s) return void (await ctx.reply(`No signal <code>${esc(id)}</code>. /signals lists the waiting ones.`, HTML));
     await ctx.reply(`${modeTag(mode)} · ${whyText(s)}`, HTML);
