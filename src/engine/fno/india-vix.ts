@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readDailyRows } from "../market/daily-file.js";
 import { DATA_DIR } from "../market/shipped-data.js";
 import { addDays, isIstDate, type IstDate } from "../time/ist.js";
 
@@ -37,27 +38,14 @@ export interface VixRow {
  * is not data. Shipped data, so any bad row throws, naming file and line.
  */
 export function parseIndiaVixCsv(text: string, file = "indiavix.csv"): VixRow[] {
-  const lines = text.split(/\r?\n/);
-  if (lines[0]?.trim() !== HEADER) throw new Error(`${file}:1: unexpected header "${lines[0]}" (expected ${HEADER})`);
-  const rows: VixRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    const where = `${file}:${i + 1}`;
-    const cells = line.split(",");
-    if (cells.length !== 6) throw new Error(`${where}: expected 6 columns (${HEADER}), got ${cells.length}`);
-    const [date, closeText] = cells as [string, string];
-    if (!isIstDate(date)) throw new Error(`${where}: Date is not a date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  return readDailyRows(text, file, HEADER, 6, ([date, closeText], where) => {
+    if (!isIstDate(date!)) throw new Error(`${where}: Date is not a date (YYYY-MM-DD): ${JSON.stringify(date)}`);
     const close = Number(closeText);
     if (closeText === "" || !Number.isFinite(close) || close <= 0 || close >= 200) {
       throw new Error(`${where}: Close is not an India VIX level (above 0, below 200): ${JSON.stringify(closeText)}`);
     }
-    const prev = rows[rows.length - 1];
-    if (prev && date <= prev.date) throw new Error(`${where}: ${date} is not after the previous row's ${prev.date} (rows must be oldest first, one a day)`);
-    rows.push({ date, close: Math.round(close * 100) / 100 });
-  }
-  if (rows.length === 0) throw new Error(`${file}: no rows`);
-  return rows;
+    return { date: date!, close: Math.round(close * 100) / 100 };
+  });
 }
 
 /** A series over parsed rows (oldest first, as parseIndiaVixCsv returns them). */

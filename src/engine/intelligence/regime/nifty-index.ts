@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readDailyRows } from "../../market/daily-file.js";
 import { DATA_DIR } from "../../market/shipped-data.js";
 import { isIstDate, type IstDate } from "../../time/ist.js";
 
@@ -30,15 +31,7 @@ const level = (x: number) => Math.round(x * 100) / 100;
  * Shipped data, so any bad row throws, naming file and line.
  */
 export function parseNiftyIndexCsv(text: string, file = "nifty50.csv"): IndexBar[] {
-  const lines = text.split(/\r?\n/);
-  if (lines[0]?.trim() !== HEADER) throw new Error(`${file}:1: unexpected header "${lines[0]}" (expected ${HEADER})`);
-  const bars: IndexBar[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    const where = `${file}:${i + 1}`;
-    const cells = line.split(",");
-    if (cells.length !== 6) throw new Error(`${where}: expected 6 columns (${HEADER}), got ${cells.length}`);
+  return readDailyRows(text, file, HEADER, 6, (cells, where, line) => {
     const [date, ...rest] = cells as [string, string, string, string, string, string];
     if (!isIstDate(date)) throw new Error(`${where}: date is not a date (YYYY-MM-DD): ${JSON.stringify(date)}`);
     const names = ["close", "high", "low", "open", "volume"] as const;
@@ -52,12 +45,8 @@ export function parseNiftyIndexCsv(text: string, file = "nifty50.csv"): IndexBar
     if (bar.high < Math.max(bar.open, bar.close) || bar.low > Math.min(bar.open, bar.close)) {
       throw new Error(`${where}: high/low do not contain open and close (${line})`);
     }
-    const prev = bars[bars.length - 1];
-    if (prev && date <= prev.date) throw new Error(`${where}: ${date} is not after the previous row's ${prev.date} (rows must be oldest first, one a day)`);
-    bars.push(bar);
-  }
-  if (bars.length === 0) throw new Error(`${file}: no rows`);
-  return bars;
+    return bar;
+  });
 }
 
 /**

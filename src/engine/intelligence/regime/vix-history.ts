@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readDailyRows } from "../../market/daily-file.js";
 import { DATA_DIR } from "../../market/shipped-data.js";
 import { INDIA_VIX_CSV, parseIndiaVixCsv, vixSeries, type VixRow, type VixSeries } from "../../fno/india-vix.js";
 import { isIstDate } from "../../time/ist.js";
@@ -23,15 +24,7 @@ const DMY = /^(\d{2})-(\d{2})-(\d{4})$/;
  * next row's Previous and with its own Change, so the close stands.
  */
 export function parseNseVixCsv(text: string, file = "indiavix_nse.csv"): VixRow[] {
-  const lines = text.split(/\r?\n/);
-  if (lines[0]?.trim() !== HEADER) throw new Error(`${file}:1: unexpected header "${lines[0]}" (expected ${HEADER})`);
-  const rows: VixRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    const where = `${file}:${i + 1}`;
-    const cells = line.split(",");
-    if (cells.length !== 8) throw new Error(`${where}: expected 8 columns (${HEADER}), got ${cells.length}`);
+  return readDailyRows(text, file, HEADER, 8, (cells, where) => {
     const m = DMY.exec(cells[0]!);
     const date = m ? `${m[3]}-${m[2]}-${m[1]}` : "";
     if (!isIstDate(date)) throw new Error(`${where}: Date is not a date (DD-MM-YYYY): ${JSON.stringify(cells[0])}`);
@@ -39,12 +32,8 @@ export function parseNseVixCsv(text: string, file = "indiavix_nse.csv"): VixRow[
     if (cells[4] === "" || !Number.isFinite(close) || close <= 0 || close >= 200) {
       throw new Error(`${where}: Close is not an India VIX level (above 0, below 200): ${JSON.stringify(cells[4])}`);
     }
-    const prev = rows[rows.length - 1];
-    if (prev && date <= prev.date) throw new Error(`${where}: ${date} is not after the previous row's ${prev.date} (rows must be oldest first, one a day)`);
-    rows.push({ date, close });
-  }
-  if (rows.length === 0) throw new Error(`${file}: no rows`);
-  return rows;
+    return { date, close };
+  });
 }
 
 /** NSE rows, then the later rows' dates after NSE's last. */
