@@ -51,7 +51,7 @@ export function whyText(s: SignalView): string {
     lines.push(`<b>Regime</b> ${esc(r.regime.reason)}`);
     lines.push(`<b>Allocation</b> ${r.allocation.rule === "unallocated" ? "" : `${pct(r.allocation.share)} of capital: `}${esc(r.allocation.reason)}`);
   } else if (s.kind === "entry") {
-    lines.push("", s.symbol === "BANKNIFTY" || s.timeframe === "75m" ? "Intelligence: not applied (index units are sized by their own rules on BANKNIFTY_CAPITAL)." : "Intelligence: off when this signal was sized (INTELLIGENCE=off), so no sentiment, regime or allocation changed it.");
+    lines.push("", "Intelligence: no record: the layer was off when this signal was sized (INTELLIGENCE=off), or it is an index unit sized by its own rules on BANKNIFTY_CAPITAL; no sentiment, regime or allocation changed it.");
   }
   const plan = num(s, "plan");
   const budget = num(s, "riskBudget");

@@ -3,22 +3,12 @@
  * fast tests): the same dedupe by URL or title hash, the same ordering and
  * limits. Rows leave as copies, so no caller can change one in place.
  */
-import { MARKET, mergeSymbols, type NewArticle, type StoredArticle } from "../engine/intelligence/article.js";
+import { MARKET, mergeSymbols, storedArticle, type NewArticle, type StoredArticle } from "../engine/intelligence/article.js";
 import { emptyUsage, type ArticleSentiment, type InsertedArticle, type LlmUsage, type LlmUsageDelta, type NewsStore } from "../engine/intelligence/news-store.js";
 import type { IstDate } from "../engine/time/ist.js";
 
 type Row = StoredArticle & { urlHash: string; titleHash: string };
 
-const copyArticle = (r: Row): StoredArticle => ({
-  id: r.id,
-  url: r.url,
-  title: r.title,
-  summary: r.summary,
-  symbols: [...r.symbols],
-  source: r.source,
-  publishedAt: new Date(r.publishedAt),
-  fetchedAt: new Date(r.fetchedAt),
-});
 const copySentiment = (s: ArticleSentiment): ArticleSentiment => ({ ...s, topics: [...s.topics], scoredAt: new Date(s.scoredAt) });
 const newestFirst = (a: Row, b: Row) => b.publishedAt.getTime() - a.publishedAt.getTime() || b.id - a.id;
 
@@ -41,7 +31,7 @@ export class MemoryNewsStore implements NewsStore {
 
   async article(id: number): Promise<StoredArticle | null> {
     const r = this.rows.find((x) => x.id === id);
-    return r ? copyArticle(r) : null;
+    return r ? storedArticle(r) : null;
   }
 
   async articlesFor(symbol: string, since: Date, until: Date, limit = 200): Promise<StoredArticle[]> {
@@ -49,11 +39,11 @@ export class MemoryNewsStore implements NewsStore {
     return this.between(since, until)
       .filter((r) => r.symbols.includes(sym) || r.symbols.includes(MARKET))
       .slice(0, limit)
-      .map(copyArticle);
+      .map(storedArticle);
   }
 
   async recentArticles(since: Date, until: Date, limit = 500): Promise<StoredArticle[]> {
-    return this.between(since, until).slice(0, limit).map(copyArticle);
+    return this.between(since, until).slice(0, limit).map(storedArticle);
   }
 
   private between(since: Date, until: Date): Row[] {

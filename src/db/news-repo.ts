@@ -4,7 +4,7 @@
  * takes no Date inside a raw sql`` placeholder).
  */
 import { and, desc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
-import { MARKET, mergeSymbols, type NewArticle, type StoredArticle } from "../engine/intelligence/article.js";
+import { MARKET, mergeSymbols, storedArticle, type NewArticle, type StoredArticle } from "../engine/intelligence/article.js";
 import { emptyUsage, type ArticleSentiment, type InsertedArticle, type LlmUsage, type LlmUsageDelta, type NewsStore, type SentimentOutcome } from "../engine/intelligence/news-store.js";
 import type { IstDate } from "../engine/time/ist.js";
 import type { Db } from "./connection.js";
@@ -13,16 +13,6 @@ import { articleSentiments, llmUsage, newsArticles } from "./schema.js";
 type ArticleRow = typeof newsArticles.$inferSelect;
 type SentimentRow = typeof articleSentiments.$inferSelect;
 
-const toArticle = (r: ArticleRow): StoredArticle => ({
-  id: r.id,
-  url: r.url,
-  title: r.title,
-  summary: r.summary,
-  symbols: [...r.symbols],
-  source: r.source,
-  publishedAt: r.publishedAt,
-  fetchedAt: r.fetchedAt,
-});
 
 const toSentiment = (r: SentimentRow): ArticleSentiment => ({
   articleId: r.articleId,
@@ -77,7 +67,7 @@ export class NewsRepo implements NewsStore {
 
   async article(id: number): Promise<StoredArticle | null> {
     const rows = await this.db.select().from(newsArticles).where(eq(newsArticles.id, id)).limit(1);
-    return rows[0] ? toArticle(rows[0]) : null;
+    return rows[0] ? storedArticle(rows[0]) : null;
   }
 
   async articlesFor(symbol: string, since: Date, until: Date, limit = 200): Promise<StoredArticle[]> {
@@ -87,7 +77,7 @@ export class NewsRepo implements NewsStore {
       .where(and(or(filedUnder(symbol.toUpperCase()), filedUnder(MARKET)), gte(newsArticles.publishedAt, since), lte(newsArticles.publishedAt, until)))
       .orderBy(desc(newsArticles.publishedAt), desc(newsArticles.id))
       .limit(limit);
-    return rows.map(toArticle);
+    return rows.map(storedArticle);
   }
 
   async recentArticles(since: Date, until: Date, limit = 500): Promise<StoredArticle[]> {
@@ -97,7 +87,7 @@ export class NewsRepo implements NewsStore {
       .where(and(gte(newsArticles.publishedAt, since), lte(newsArticles.publishedAt, until)))
       .orderBy(desc(newsArticles.publishedAt), desc(newsArticles.id))
       .limit(limit);
-    return rows.map(toArticle);
+    return rows.map(storedArticle);
   }
 
   async sentiment(articleId: number): Promise<ArticleSentiment | null> {

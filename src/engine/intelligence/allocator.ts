@@ -87,8 +87,9 @@ function fmtSharpe(s: number | null): string {
 export function allocate(input: AllocationInput): Allocation {
   const minTrades = input.minTrades ?? ALLOCATOR_MIN_TRADES;
   const days = new Set(input.tradingDays);
-  const windowFrom = input.tradingDays.length > 0 ? [...input.tradingDays].sort()[0]! : null;
-  const windowTo = input.tradingDays.length > 0 ? [...input.tradingDays].sort().at(-1)! : null;
+  const sorted = [...input.tradingDays].sort();
+  const windowFrom = sorted[0] ?? null;
+  const windowTo = sorted.at(-1) ?? null;
   const netByStrategyDay = new Map<string, Map<IstDate, number>>();
   for (const d of input.days) {
     if (!days.has(d.date)) continue;

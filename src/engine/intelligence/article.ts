@@ -38,15 +38,12 @@ export interface NewArticle {
   fetchedAt: Date;
 }
 
-export interface StoredArticle {
-  id: number;
-  url: string | null;
-  title: string;
-  summary: string;
-  symbols: string[];
-  source: string;
-  publishedAt: Date;
-  fetchedAt: Date;
+/** A stored article as the engine sees it: what was stored, without its hashes, with its id. */
+export type StoredArticle = Omit<NewArticle, "urlHash" | "titleHash"> & { id: number };
+
+/** A stored row as a StoredArticle of its own (no array or date shared with the row). */
+export function storedArticle(r: StoredArticle): StoredArticle {
+  return { id: r.id, url: r.url, title: r.title, summary: r.summary, symbols: [...r.symbols], source: r.source, publishedAt: new Date(r.publishedAt), fetchedAt: new Date(r.fetchedAt) };
 }
 
 const sha256 = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
