@@ -108,6 +108,8 @@ export class Desk {
   private readonly stops: ProtectiveStops;
   /** A real broker's queued orders go out only once its books have been read since this start (an order sent before a crash is found, not doubled). */
   private reconciled = false;
+  /** Stops to bring back after a restart on a simulated clock, once the market time is known again. */
+  private stopsAfterRestart = false;
   private lastRelease = -Infinity;
   /** Synthetic futures on an index (null: none traded). */
   readonly fno: SyntheticDesk | null;
@@ -186,12 +188,22 @@ export class Desk {
     // A real broker's books are the truth after a restart: what was sent before the crash is found by its tag.
     if (!this.opts.broker.inProcess) await this.reconcileNow("start-up");
     // In-process stops were taken back at their written price: one moved just before a crash follows its position again.
+    // On a simulated clock that waits for the first bar or tick: the clock starts at zero, and a stop placed at
+    // zero would meet the replayed bars of its own past (the uninterrupted run placed it when its position opened).
+    else if (this.opts.marketClock.set) this.stopsAfterRestart = true;
     else await this.stops.ensure(await this.repo.openPositions(), "restart");
     const open = await this.repo.openPositions();
     // Prices marked before a restart, as of the feed's last bar (or when the position opened).
     for (const p of open) if (p.lastPrice !== null) this.ltp.set(p.symbol, p.lastPrice, this.feed.at ?? p.openedAt);
     const pending = await this.repo.signalsByStatus(["proposed"]);
     return { resumedOrders, openPositions: open.length, pendingSignals: pending.length };
+  }
+
+  /** The stops held back at a restart on a simulated clock, placed now that the market time is set. */
+  private async restoreStops(): Promise<void> {
+    if (!this.stopsAfterRestart) return;
+    this.stopsAfterRestart = false;
+    await this.stops.ensure(await this.repo.openPositions(), "restart");
   }
 
   marketDate(): IstDate {
@@ -219,6 +231,7 @@ export class Desk {
   openDay(date: IstDate, daily: readonly Candle[]): Promise<void> {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "09:15"));
+      await this.restoreStops();
       // The day's first mark, before any of today's prices: the breaker's baseline is yesterday's close.
       await this.markEquity();
       for (const b of daily) this.series.add(b);
@@ -235,6 +248,7 @@ export class Desk {
     return this.serial.run(async () => {
       if (!this.ltp.set(symbol, price, at)) return; // older than what is held: out of order
       if (at.getTime() > this.opts.marketClock.now().getTime()) this.opts.marketClock.set?.(at);
+      await this.restoreStops();
       await this.releaseQueued();
       await this.opts.broker.onTick?.(symbol, price, at);
       // Paper on live index prices: the options in play move with the index under the model.
@@ -252,6 +266,7 @@ export class Desk {
   onIntradayBar(bar: Candle): Promise<void> {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(bar.time);
+      await this.restoreStops();
       this.series.add(bar);
       if (this.fno?.handles(bar.symbol)) await this.beforeIndexBar(bar);
       await this.opts.broker.onBar(bar);
@@ -291,6 +306,7 @@ export class Desk {
   closeDay(date: IstDate, daily: readonly Candle[]): Promise<void> {
     return this.serial.run(async () => {
       this.opts.marketClock.set?.(fromIst(date, "15:30"));
+      await this.restoreStops();
       // Signals from now on are for the next session: intraday entries are taken again.
       this.squaredOffOn = null;
       // A live day's bars are built from its ticks and known only now (a replayed day's were added at the open).

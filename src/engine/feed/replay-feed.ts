@@ -1,6 +1,6 @@
 import type { Store } from "../../db/store.js";
 import type { Desk } from "../desk.js";
-import type { Candle } from "../market/candle.js";
+import { barClose, type Candle } from "../market/candle.js";
 import { fromIst, istDate, type IstDate } from "../time/ist.js";
 
 export interface ReplayOptions {
@@ -13,6 +13,14 @@ export interface ReplayOptions {
 }
 
 const CURSOR_KEY = "replay.cursor";
+/** The last step played inside a day not yet closed: a restart goes on after it instead of playing it again. */
+const STEP_KEY = "replay.step";
+
+interface StepCursor {
+  date: IstDate;
+  /** 0 the open, 1..n the intraday bars. */
+  part: number;
+}
 
 /** The timeframes the replay plays: daily bars for the stocks, 75-minute bars for Bank Nifty. */
 const INTRADAY = "75m";
@@ -81,8 +89,25 @@ export class ReplayFeed {
     this.first = this.days[0]?.date ?? null;
     this.last = this.days[this.days.length - 1]?.date ?? null;
     if (startAfter) this.desk.feed.at = fromIst(startAfter, "15:30");
+    await this.resumeInsideDay();
     this.desk.feed.finished = this.days.length === 0;
     return { resumeFrom: this.first, days: this.days.length, dataFrom, dataTo };
+  }
+
+  /**
+   * A day cut short after some of its steps: those are not played again. Their
+   * bars met the orders of that moment; played again they would meet orders
+   * changed since (a stop moved at the close would meet the day's own bar).
+   */
+  private async resumeInsideDay(): Promise<void> {
+    const day = this.days[0];
+    const step = await this.repo.getSetting<StepCursor>(STEP_KEY);
+    if (!day || !step || step.date !== day.date) return;
+    const done = Math.min(step.part, day.intraday.length);
+    this.desk.addHistory([...day.daily, ...day.intraday.slice(0, done)]);
+    const last = day.intraday[done - 1];
+    this.desk.feed.at = last ? barClose(last) : fromIst(day.date, "09:15");
+    this.part = done + 1;
   }
 
   /** Plays in the background; `stop()` ends it between days. */
@@ -94,7 +119,8 @@ export class ReplayFeed {
   /**
    * Plays the next step now (tests, and the loop itself): a day's open, one of its
    * intraday bars, or its close. False when nothing is left. The cursor moves once
-   * a day has closed, so a restart replays at most the day it stopped in.
+   * a day has closed and a step cursor after each earlier step, so a restart plays
+   * again at most the step it stopped in.
    */
   async stepPart(): Promise<boolean> {
     const day = this.days[this.idx];
@@ -105,11 +131,13 @@ export class ReplayFeed {
       // The morning's jobs (08:30) run before the open.
       await schedule?.advanceTo(fromIst(day.date, "09:14"));
       await this.desk.openDay(day.date, day.daily);
+      await this.stepDone(day.date, part);
       return true;
     }
     if (part <= day.intraday.length) {
       await this.desk.onIntradayBar(day.intraday[part - 1]!);
       await schedule?.advanceTo(this.desk.opts.marketClock.now());
+      await this.stepDone(day.date, part);
       return true;
     }
     await this.desk.closeDay(day.date, day.daily);
@@ -123,6 +151,10 @@ export class ReplayFeed {
       this.desk.bus.emit("replay.finished", { date: day.date });
     }
     return true;
+  }
+
+  private stepDone(date: IstDate, part: number): Promise<void> {
+    return this.repo.setSetting(STEP_KEY, { date, part } satisfies StepCursor, this.desk.opts.wallClock.now());
   }
 
   /** Plays the rest of the current day (or the next whole day). False when nothing is left. */
