@@ -197,7 +197,7 @@ for (const r of await tickBench()) rows.push(r);
   rows.push({ name: `${label}: desk took them in the intake's arrival order (1 yes, 0 no)`, value: b.deskOrderKept ? 1 : 0, unit: "-", target: "1 (issue 7)" });
   rows.push({ name: `${label}: places where arrival order differs from send order (loopback connections racing), longest step back ${b.longestStepBack}`, value: b.stepsBack, unit: "places", target: "-" });
   rows.push({ name: `${label}: achieved send rate`, value: Math.round(b.achievedSendRate), unit: "/s", target: "1,000" });
-  rows.push({ name: `${label}: taken by the desk (alerts ÷ time to the last answer)`, value: Math.round(b.takenRate), unit: "/s", target: "-" });
+  rows.push({ name: `${label}: taken by the desk (alerts ÷ time until the desk had taken the last)`, value: Math.round(b.takenRate), unit: "/s", target: "-" });
   rows.push({ name: `${label}: answer time, p50`, value: Math.round(pct(b.answerMs, 50)), unit: "ms", target: "-" });
   rows.push({ name: `${label}: answer time, p99`, value: Math.round(pct(b.answerMs, 99)), unit: "ms", target: "-" });
 }

@@ -321,7 +321,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
   });
   const metrics = new DeskMetrics({ desk, now: () => wall.now().getTime() });
   // TradingView alerts enter the desk's pipeline in arrival order (off without WEBHOOK_SECRET).
-  const intake = new TradingViewIntake({ desk, clock: wall, log });
+  const intake = new TradingViewIntake({ desk, clock: wall, log, resumeWithinMs: cfg.SIGNAL_TTL_MINUTES * 60_000 });
   const webhook = tradingViewWebhook({ intake, secret: cfg.WEBHOOK_SECRET, ready: () => ready, log });
   const http = await startHttpServer(cfg.HTTP_HOST, cfg.HTTP_PORT, { ready: () => ready, health, metrics, webhook });
   log.info("http listening", { url: http.url });
@@ -409,6 +409,8 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     process.once("SIGTERM", onSignal);
   }
 
+  // Alerts answered before a stop or a crash but never acted on go first, before new ones are taken.
+  const webhooks = await intake.resume();
   ready = true;
   feed.start();
   {
@@ -417,6 +419,7 @@ export async function runDalal(cfg: Config, io: RunIO): Promise<RunningDalal> {
     notifier.notify(
       "error",
       `✅ Dalal started (${mode === "live" ? "LIVE: real orders at Angel One" : cfg.BROKER === "angelone" ? "paper on Angel One's prices" : "paper"}). Resumed ${resumed.openPositions} open position(s), ${resumed.pendingSignals} pending signal(s), ${resumed.resumedOrders} working order(s).` +
+        `${webhooks.taken ? ` Took ${webhooks.taken} TradingView signal(s) received before the stop.` : ""}${webhooks.expired ? ` ${webhooks.expired} TradingView signal(s) received before the stop were too old to act on (see the audit log).` : ""}` +
         `${b?.tripped ? " The circuit breaker is TRIPPED." : ""}${halt ? ` Trading is HALTED (by ${esc(halt.by)}).` : ""}`,
     );
   }

@@ -1128,6 +1128,12 @@ export class MemoryStore implements Store {
     return webhookView(row);
   }
 
+  async insertWebhookSignals(list: readonly NewWebhookSignal[]): Promise<Array<WebhookSignalView | null>> {
+    const out: Array<WebhookSignalView | null> = [];
+    for (const w of list) out.push(await this.insertWebhookSignal(w));
+    return out;
+  }
+
   async webhookSignal(symbol: string, signalType: string, signalTime: Date): Promise<WebhookSignalView | undefined> {
     await this.gate();
     const state = webhookState(this.core);
@@ -1145,6 +1151,17 @@ export class MemoryStore implements Store {
       .filter((r) => r.id > after)
       .sort((a, b) => a.id - b.id)
       .slice(0, sqlLimit(opts.limit ?? 1000))
+      .map(webhookView);
+  }
+
+  async webhookSignalsNotTaken(afterId = 0, limit = 1000): Promise<WebhookSignalView[]> {
+    await this.gate();
+    const after = idParam("webhook signal", afterId);
+    return [...webhookState(this.core).table.rows.values()]
+      .map((r) => r.row)
+      .filter((r) => r.id > after && !this.core.signals.has(r.signalId))
+      .sort((a, b) => a.id - b.id)
+      .slice(0, sqlLimit(limit))
       .map(webhookView);
   }
 

@@ -2,7 +2,7 @@
  * Reads and writes rows. It knows tables and their shapes, not trading rules:
  * the engine decides, the repo stores.
  */
-import { and, asc, desc, eq, gt, gte, inArray, lte, max, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, max, type SQL, sql } from "drizzle-orm";
 import type { Candle, Timeframe } from "../engine/market/candle.js";
 import type { OrderStatus, OrderView, PositionView, SignalStatus, SignalView, TradeView } from "../engine/views.js";
 import type { Db } from "./connection.js";
@@ -555,6 +555,22 @@ export class Repo {
     return r ?? null;
   }
 
+  /**
+   * Records several webhook signals in one statement, in the order given (their
+   * ids follow it). For each, its row, or null when it was recorded already
+   * (before, or earlier in the list).
+   */
+  async insertWebhookSignals(list: readonly NewWebhookSignal[]): Promise<Array<WebhookSignalView | null>> {
+    if (list.length === 0) return [];
+    const rows = await this.db.insert(t.webhookSignals).values(list.map((w) => ({ ...w }))).onConflictDoNothing().returning();
+    const byId = new Map(rows.map((r) => [r.signalId, r]));
+    return list.map((w) => {
+      const r = byId.get(w.signalId);
+      byId.delete(w.signalId);
+      return r ?? null;
+    });
+  }
+
   async webhookSignal(symbol: string, signalType: string, signalTime: Date): Promise<WebhookSignalView | undefined> {
     const q = this.statement("webhookSignal", () =>
       this.db
@@ -576,6 +592,18 @@ export class Repo {
       .where(opts.afterId !== undefined ? gt(t.webhookSignals.id, opts.afterId) : undefined)
       .orderBy(asc(t.webhookSignals.id))
       .limit(opts.limit ?? 1000);
+  }
+
+  /** Webhook signals after `afterId` the desk never got (no signal of theirs), in arrival order: cut short by a stop or a crash. */
+  async webhookSignalsNotTaken(afterId = 0, limit = 1000): Promise<WebhookSignalView[]> {
+    const rows = await this.db
+      .select({ w: t.webhookSignals })
+      .from(t.webhookSignals)
+      .leftJoin(t.signals, eq(t.signals.id, t.webhookSignals.signalId))
+      .where(and(gt(t.webhookSignals.id, afterId), isNull(t.signals.id)))
+      .orderBy(asc(t.webhookSignals.id))
+      .limit(limit);
+    return rows.map((r) => r.w);
   }
 
   /** The highest pyramid unit among a strategy's entry signals in a symbol still proposed, approved or ordered; null when none. */

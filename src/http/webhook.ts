@@ -7,8 +7,9 @@
  * and logged: POST only (405); Dalal up (503); WEBHOOK_SECRET set (503);
  * at most 64 KiB (413); a JSON object (400); the secret (401); every field
  * (400, naming it). Fields are checked only for callers holding the secret.
- * A good signal is answered 200 {accepted: true, signalId} once the desk has
- * stored it; one seen before, 200 {accepted: false, duplicate: true}.
+ * A good signal is answered 200 {accepted: true, signalId} once it is recorded
+ * (the desk takes it just after, in arrival order); one seen before, 200
+ * {accepted: false, duplicate: true}.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestOrigin, TradingViewIntake } from "../engine/intake/intake.js";

@@ -28,6 +28,7 @@ describe("TradingView Bank Nifty alerts on synthetic futures", () => {
   let feed: ReplayFeed;
   let url: string;
   let close: () => Promise<void>;
+  let intake: TradingViewIntake;
 
   beforeAll(async () => {
     await store.upsertCandles(loadBankNifty75m().candles);
@@ -35,7 +36,7 @@ describe("TradingView Bank Nifty alerts on synthetic futures", () => {
     await desk.init();
     feed = new ReplayFeed(store, desk, { from: "2022-01-03", to: "2022-01-31", paceMs: 0 });
     await feed.prepare();
-    const intake = new TradingViewIntake({ desk, clock });
+    intake = new TradingViewIntake({ desk, clock });
     const server = await startHttpServer("127.0.0.1", 0, { ready: () => true, webhook: tradingViewWebhook({ intake, secret: SECRET, ready: () => true }) });
     url = `${server.url}${WEBHOOK_PATH}`;
     close = server.close;
@@ -61,6 +62,7 @@ describe("TradingView Bank Nifty alerts on synthetic futures", () => {
     const answer = (await res.json()) as { accepted: boolean; signalId: string };
     expect(res.status).toBe(200);
     expect(answer.accepted).toBe(true);
+    await intake.idle(); // answered once recorded; the desk takes it just after
     return (await store.signal(answer.signalId))!;
   };
   const legs = async () => (await store.openPositions()).filter((p) => p.strategy === "tradingview");

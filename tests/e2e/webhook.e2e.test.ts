@@ -94,7 +94,10 @@ describe("the TradingView webhook", () => {
   });
   const post = async (body: unknown, init: RequestInit = {}, url = stack.url) => {
     const res = await fetch(url, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), ...init });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    const answer = { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    // Answered once recorded; the desk takes it just after.
+    await stack.intake.idle();
+    return answer;
   };
   const events = async (kind: string) => repo.events(kind, 10_000);
   const webhookRows = () => repo.webhookSignals({ limit: 100_000 });

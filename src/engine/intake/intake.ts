@@ -1,15 +1,19 @@
 /**
  * The TradingView intake: validated webhook signals enter the desk's pipeline
  * (risk, approval or auto-accept, orders) through Desk.submitDraft, one at a
- * time in the order they arrived. Its own serial queue keeps that order across
- * the duplicate check and the pyramid numbering, which read the books before
- * the desk's queue is reached; each caller is answered once its draft is stored.
+ * time in the order they arrived.
  *
- * A signal is recorded (webhook_signals) before the desk sees it; the unique
- * (symbol, signal type, time) index makes a re-sent alert a duplicate. The desk
- * stores a signal for every draft it is given (an exit with nothing to close
- * becomes an alert), so a record whose signal is missing was cut short by a
- * crash: the alert sent again is taken then, once.
+ * Two queues, both in arrival order. The first records each signal
+ * (webhook_signals) and answers its caller: TradingView gives up after 3
+ * seconds, and a burst must not wait for the desk. The second hands the
+ * recorded signals to the desk, numbering pyramids as it goes.
+ *
+ * The unique (symbol, signal type, time) index makes a re-sent alert a
+ * duplicate. The desk stores a signal for every draft it is given (an exit with
+ * nothing to close becomes an alert), so a record with no signal and not in
+ * the second queue was cut short by a stop or a crash: resume() hands it to
+ * the desk at the next start (or reports it, when it has grown too old), and
+ * the alert sent again meanwhile is taken then, once.
  */
 import type { Store } from "../../db/store.js";
 import type { Clock } from "../clock.js";
@@ -22,7 +26,7 @@ import { toIsoIst } from "../time/ist.js";
 import type { SignalView } from "../views.js";
 import { dedupKey, tradingViewSignalId } from "./identity.js";
 import { toDraft } from "./tradingview-draft.js";
-import type { TradingViewSignal } from "./tradingview-schema.js";
+import { parseTradingViewSignal, type TradingViewSignal } from "./tradingview-schema.js";
 
 /** What the intake needs of the desk. */
 export interface IntakeDesk {
@@ -39,7 +43,7 @@ export interface RequestOrigin {
 }
 
 export type IntakeAnswer =
-  | { kind: "accepted"; signalId: string; outcome: string }
+  | { kind: "accepted"; signalId: string }
   | { kind: "duplicate"; signalId: string }
   | { kind: "invalid"; field: string; message: string }
   | { kind: "off"; message: string };
@@ -58,12 +62,31 @@ export interface IntakeOptions {
   /** Whether the desk can trade a symbol (default: it holds a last price for it). */
   knows?: (symbol: string) => boolean;
   log?: IntakeLog;
+  /** At a start, a recorded signal the desk never got is taken if it arrived at most this long ago (default 15 minutes); older ones are reported. */
+  resumeWithinMs?: number;
 }
+
+const EXPIRED_THROUGH = "webhook.expiredThrough";
 
 export const AUDIT_ACTOR = "tradingview";
 
+/** A signal taken by receive(), waiting to be recorded. */
+interface Arrival {
+  s: TradingViewSignal;
+  payload: Record<string, unknown>;
+  from: RequestOrigin;
+  resolve: (a: IntakeAnswer) => void;
+  reject: (err: unknown) => void;
+}
+
 export class TradingViewIntake {
-  private readonly serial = new Serial();
+  /** Taken, not yet recorded: recorded together, in arrival order, by one statement. */
+  private arrived: Arrival[] = [];
+  private recording: Promise<void> | null = null;
+  /** Hands the recorded signals to the desk, in the same order. */
+  private readonly handing = new Serial();
+  /** Recorded and not yet given to the desk: a copy arriving meanwhile is a duplicate. */
+  private readonly waiting = new Set<string>();
   private readonly maxAheadMs: number;
   private readonly knows: (symbol: string) => boolean;
 
@@ -91,7 +114,10 @@ export class TradingViewIntake {
       const status = off ? 503 : 400;
       return this.recordRefusal(status, off ?? problem!.message, from, describe(s)).then(() => answer);
     }
-    return this.serial.run(() => this.take(s, payload, from));
+    return new Promise<IntakeAnswer>((resolve, reject) => {
+      this.arrived.push({ s, payload, from, resolve, reject });
+      this.startRecording();
+    });
   }
 
   /** Writes a refused request to the audit log (never its body: it may hold the secret). Never throws. */
@@ -110,8 +136,42 @@ export class TradingViewIntake {
   }
 
   /** Resolves once every signal taken so far has been handed to the desk. */
-  idle(): Promise<void> {
-    return this.serial.idle();
+  async idle(): Promise<void> {
+    while (this.recording) await this.recording;
+    await this.handing.idle();
+  }
+
+  /**
+   * At a start: signals recorded (and answered) whose desk signal was never
+   * stored go to the desk now, in arrival order; those older than
+   * `resumeWithinMs` are written to the audit log and not acted on, since their
+   * prices have moved on. Returns what it did.
+   */
+  async resume(): Promise<{ taken: number; expired: number }> {
+    const { repo } = this.opts.desk;
+    const now = this.opts.clock.now().getTime();
+    const within = this.opts.resumeWithinMs ?? 15 * 60_000;
+    let after = (await repo.getSetting<number>(EXPIRED_THROUGH)) ?? 0;
+    let taken = 0;
+    let expired = 0;
+    for (const w of await repo.webhookSignalsNotTaken(after)) {
+      if (this.waiting.has(w.signalId)) continue;
+      const checked = parseTradingViewSignal(w.payload);
+      const age = now - w.receivedAt.getTime();
+      if (!checked.ok || age > within) {
+        const why = checked.ok ? `received ${Math.round(age / 60_000)} minutes ago, before Dalal stopped, and never acted on; too old to act on now` : `its stored body no longer passes the checks (${checked.message})`;
+        await repo.event("webhook.expired", `TradingView ${w.signalType} ${w.symbol} of ${toIsoIst(w.signalTime)}: ${why}`, this.opts.clock.now(), AUDIT_ACTOR, { signalId: w.signalId, receivedAt: w.receivedAt.toISOString() });
+        this.opts.log?.warn("webhook signal not acted on", { signalId: w.signalId, symbol: w.symbol, signalType: w.signalType, reason: why });
+        after = w.id;
+        await repo.setSetting(EXPIRED_THROUGH, after, this.opts.clock.now());
+        expired++;
+        continue;
+      }
+      this.hand(w.signalId, checked.signal);
+      taken++;
+    }
+    await this.handing.idle();
+    return { taken, expired };
   }
 
   /** What is wrong with a well-formed signal given the desk's state, or null. */
@@ -134,17 +194,43 @@ export class TradingViewIntake {
     return Math.max(0, ...held, pending ?? 0) + 1;
   }
 
-  private async take(s: TradingViewSignal, payload: Record<string, unknown>, from: RequestOrigin): Promise<IntakeAnswer> {
-    // The embedded database answers without ever returning to the event loop: a backlog drained back to back
-    // would stop the HTTP server from accepting and reading (connections reset) until it is gone. One turn each.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  private startRecording(): void {
+    this.recording ??= this.recordArrivals().finally(() => {
+      this.recording = null;
+      // One may have arrived after the loop's last look and before this: it is not left waiting.
+      if (this.arrived.length > 0) this.startRecording();
+    });
+  }
+
+  /**
+   * Records what has arrived, batch by batch, and answers each caller. A burst
+   * is one statement per batch rather than one per signal.
+   */
+  private async recordArrivals(): Promise<void> {
+    while (this.arrived.length > 0) {
+      // The embedded database answers without returning to the event loop: a turn first, so the HTTP server
+      // reads what is waiting (and the batch grows) instead of resetting connections behind a backlog.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const batch = this.arrived.splice(0);
+      try {
+        const now = this.opts.clock.now();
+        const rows = batch.map(({ s, payload }) => {
+          const key = dedupKey(s);
+          return { ...key, signalId: tradingViewSignalId(key), payload, receivedAt: now };
+        });
+        const recorded = await this.opts.desk.repo.insertWebhookSignals(rows);
+        for (const [i, a] of batch.entries()) a.resolve(await this.answer(a, rows[i]!.signalId, recorded[i] !== null));
+      } catch (err) {
+        for (const a of batch) a.reject(err);
+      }
+    }
+  }
+
+  private async answer({ s, from }: Arrival, signalId: string, recorded: boolean): Promise<IntakeAnswer> {
     const { repo } = this.opts.desk;
-    const key = dedupKey(s);
-    const signalId = tradingViewSignalId(key);
-    const recorded = await repo.insertWebhookSignal({ ...key, signalId, payload, receivedAt: this.opts.clock.now() });
-    // Recorded before: a duplicate once the desk has its signal; without one the first copy was cut short (a crash), so this one is taken.
-    if (!recorded && (await repo.signal(signalId))) {
-      const prior = await repo.webhookSignal(key.symbol, key.signalType, key.signalTime);
+    // Recorded before: a duplicate once the desk has its signal or has it coming; otherwise the first copy was cut short (a crash), so this one is taken.
+    if (!recorded && (this.waiting.has(signalId) || (await repo.signal(signalId)))) {
+      const prior = await repo.webhookSignal(s.symbol, s.signalType, s.timestamp);
       await repo.event("webhook.duplicate", `TradingView ${s.signalType} ${s.symbol} of ${toIsoIst(s.timestamp)} received again: not acted on twice`, this.opts.clock.now(), AUDIT_ACTOR, {
         signalId,
         ...describe(s),
@@ -155,6 +241,25 @@ export class TradingViewIntake {
       this.opts.log?.info("webhook duplicate", { signalId, symbol: s.symbol, signalType: s.signalType });
       return { kind: "duplicate", signalId };
     }
+    this.hand(signalId, s);
+    return { kind: "accepted", signalId };
+  }
+
+
+  /** Queues a recorded signal for the desk. A failure is logged; the record stays for resume() at the next start. */
+  private hand(signalId: string, s: TradingViewSignal): void {
+    this.waiting.add(signalId);
+    void this.handing
+      .run(() => this.give(signalId, s))
+      .catch((err: unknown) => this.opts.log?.warn("webhook signal not handed to the desk", { signalId, symbol: s.symbol, signalType: s.signalType, error: (err as Error)?.message ?? String(err) }))
+      .finally(() => this.waiting.delete(signalId));
+  }
+
+  private async give(signalId: string, s: TradingViewSignal): Promise<void> {
+    // Recording goes first: a burst is answered at the rate the database records, and the desk catches up after.
+    // Each signal waits a turn of the event loop, so requests still being read get recorded before it.
+    do await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.recording);
     // A pyramid adds the unit after the highest one held or still on its way (read here, in arrival order).
     const unit = s.signalType === "PYRAMID" ? await this.nextUnit(s.symbol) : undefined;
     const d = toDraft(s, unit);
@@ -162,7 +267,6 @@ export class TradingViewIntake {
     const stored = await this.opts.desk.submitDraft(d.draft);
     const outcome = stored ? `${stored.status}${stored.statusReason ? `: ${stored.statusReason}` : ""}` : "nothing stored";
     this.opts.log?.info("webhook signal", { signalId, symbol: s.symbol, signalType: s.signalType, ...(unit !== undefined ? { unit } : {}), outcome });
-    return { kind: "accepted", signalId, outcome };
   }
 }
 

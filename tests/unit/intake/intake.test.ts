@@ -1,8 +1,10 @@
 /**
- * The intake's queue on a real desk (in-memory store, paper broker): copies
- * and pyramids arriving together are settled one at a time in call order,
- * a recorded signal the desk never got is taken once when re-sent, and
- * refusals are audited without ever throwing.
+ * The intake's queues on a real desk (in-memory store, paper broker): copies
+ * and pyramids arriving together are settled one at a time in call order, the
+ * caller is answered once the signal is recorded (the desk takes it after), a
+ * recorded signal the desk never got is taken once when re-sent or at the next
+ * start (or reported, when too old), and refusals are audited without ever
+ * throwing.
  */
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../../../src/db/memory-store.js";
@@ -23,7 +25,7 @@ import { tradingView } from "../../../src/engine/strategies/tradingview.js";
 const WALL = new Date("2026-01-05T04:00:00Z");
 const FROM = { address: "127.0.0.1", forwardedFor: null };
 
-async function setup(opts: { strategies?: Strategy<unknown>[]; store?: Store; auto?: boolean } = {}) {
+async function setup(opts: { strategies?: Strategy<unknown>[]; store?: Store; auto?: boolean; resumeWithinMs?: number } = {}) {
   const store = opts.store ?? new MemoryStore();
   const wall = new ManualClock(WALL);
   const desk = new Desk({
@@ -43,9 +45,20 @@ async function setup(opts: { strategies?: Strategy<unknown>[]; store?: Store; au
   if (!opts.store) await desk.init(); // a spent store (the last test) cannot be read
   desk.addHistory([bar]);
   const warnings: string[] = [];
-  const intake = new TradingViewIntake({ desk, clock: wall, log: { info() {}, warn: (m) => void warnings.push(m) } });
-  return { store, desk, intake, warnings };
+  const intake = new TradingViewIntake({ desk, clock: wall, log: { info() {}, warn: (m) => void warnings.push(m) }, ...(opts.resumeWithinMs !== undefined ? { resumeWithinMs: opts.resumeWithinMs } : {}) });
+  return { store, desk, intake, warnings, wall };
 }
+
+/** The body as stored: seed 002's fields, without the secret. */
+const payloadOf = (s: TradingViewSignal): Record<string, unknown> => ({
+  timestamp: s.timestamp.toISOString(),
+  signal_type: s.signalType,
+  symbol: s.symbol,
+  price: s.price,
+  conditions: s.conditions,
+  theoretical_lots: s.theoreticalLots,
+  stop_loss: s.stopLoss,
+});
 
 const sig = (over: Partial<TradingViewSignal> = {}): TradingViewSignal => ({
   timestamp: new Date("2025-01-02T04:45:00Z"),
@@ -62,9 +75,10 @@ describe("TradingViewIntake", () => {
   it("settles copies that arrive together one at a time: one taken, the rest duplicates", async () => {
     const { store, intake } = await setup();
     const answers = await Promise.all(Array.from({ length: 5 }, () => intake.receive(sig(), { copy: true }, FROM)));
+    await intake.idle();
     const id = tradingViewSignalId(dedupKey(sig()));
     expect(answers).toEqual<IntakeAnswer[]>([
-      { kind: "accepted", signalId: id, outcome: "proposed" },
+      { kind: "accepted", signalId: id },
       ...Array.from({ length: 4 }, () => ({ kind: "duplicate" as const, signalId: id })),
     ]);
     expect(await store.webhookSignals()).toHaveLength(1);
@@ -91,6 +105,7 @@ describe("TradingViewIntake", () => {
     });
     const at = (m: number) => new Date(Date.parse("2025-01-02T05:00:00Z") + m * 60_000);
     const answers = await Promise.all([0, 1, 2].map((m) => intake.receive(sig({ signalType: "PYRAMID", timestamp: at(m) }), {}, FROM)));
+    await intake.idle();
     const units = await Promise.all(answers.map(async (a) => (a.kind === "accepted" ? (await store.signal(a.signalId))?.unit : null)));
     expect(units).toEqual([1, 2, 3]);
   });
@@ -109,6 +124,7 @@ describe("TradingViewIntake", () => {
     await leg(ce, "long", 4, "banknifty-trend"); // another strategy's unit
     await leg("SBIN", "long", 6); // another symbol's unit
     const a = await intake.receive(sig({ symbol: "BANKNIFTY", signalType: "PYRAMID", price: 50_100, stopLoss: 49_800 }), {}, FROM);
+    await intake.idle();
     expect(a.kind).toBe("accepted");
     expect((await store.signal(a.kind === "accepted" ? a.signalId : ""))?.unit).toBe(2);
   });
@@ -118,7 +134,10 @@ describe("TradingViewIntake", () => {
     const s = sig();
     await store.insertWebhookSignal({ ...dedupKey(s), signalId: tradingViewSignalId(dedupKey(s)), payload: {}, receivedAt: WALL });
     const first = await intake.receive(s, {}, FROM);
-    expect(first).toMatchObject({ kind: "accepted", outcome: "proposed" });
+    expect(first).toMatchObject({ kind: "accepted" });
+    // A copy arriving while the first waits for the desk is a duplicate too.
+    expect(await intake.receive(s, {}, FROM)).toMatchObject({ kind: "duplicate" });
+    await intake.idle();
     expect(await intake.receive(s, {}, FROM)).toMatchObject({ kind: "duplicate" });
     expect(await store.webhookSignals()).toHaveLength(1);
     expect((await store.signalsByStatus(["proposed"])).map((x) => x.id)).toEqual([tradingViewSignalId(dedupKey(s))]);
@@ -138,23 +157,60 @@ describe("TradingViewIntake", () => {
     expect((await store.events("webhook.rejected")).map((e) => (e.detail as { status: number }).status)).toEqual([400, 400]);
   });
 
-  it("auto-accepts when told to: the answer comes once the order is placed", async () => {
+  it("answers once the signal is recorded; the desk takes it (auto-accepted: ordered) just after", async () => {
     const { store, intake } = await setup({ auto: true });
     const a = await intake.receive(sig(), {}, FROM);
-    expect(a).toMatchObject({ kind: "accepted", outcome: "ordered" });
+    expect(a).toMatchObject({ kind: "accepted" });
+    const signalId = a.kind === "accepted" ? a.signalId : "";
+    expect(await store.webhookSignals()).toHaveLength(1);
+    expect(await store.signal(signalId)).toBeUndefined();
+    await intake.idle();
+    expect((await store.signal(signalId))?.status).toBe("ordered");
     const orders = await store.ordersByStatus(["submitted"]);
-    expect(orders.map((o) => o.signalId)).toEqual([a.kind === "accepted" ? a.signalId : ""]);
+    expect(orders.map((o) => o.signalId)).toEqual([signalId]);
   });
 
-  it("gives the event loop a turn between signals, so a backlog never stops the server from reading requests", async () => {
+  it("at a start, gives the desk what was recorded before a stop and never taken, in arrival order", async () => {
+    const { store, intake } = await setup();
+    const at = (i: number) => new Date(Date.parse("2025-01-02T05:00:00Z") + i * 60_000);
+    for (const i of [0, 1, 2]) {
+      const s = sig({ timestamp: at(i) });
+      await store.insertWebhookSignal({ ...dedupKey(s), signalId: tradingViewSignalId(dedupKey(s)), payload: payloadOf(s), receivedAt: new Date(WALL.getTime() - (3 - i) * 60_000) });
+    }
+    expect(await intake.resume()).toEqual({ taken: 3, expired: 0 });
+    const ids = [0, 1, 2].map((i) => tradingViewSignalId(dedupKey(sig({ timestamp: at(i) }))));
+    expect((await store.signalsByStatus(["proposed"])).map((x) => x.id).sort()).toEqual([...ids].sort());
+    // Taken once: a second start finds nothing to do.
+    expect(await intake.resume()).toEqual({ taken: 0, expired: 0 });
+  });
+
+  it("at a start, reports a recorded signal too old to act on, once, and does not act on it", async () => {
+    const { store, intake, warnings } = await setup({ resumeWithinMs: 15 * 60_000 });
+    const s = sig();
+    await store.insertWebhookSignal({ ...dedupKey(s), signalId: tradingViewSignalId(dedupKey(s)), payload: payloadOf(s), receivedAt: new Date(WALL.getTime() - 16 * 60_000) });
+    expect(await intake.resume()).toEqual({ taken: 0, expired: 1 });
+    expect(await store.signalsByStatus(["proposed"])).toEqual([]);
+    const [e] = await store.events("webhook.expired");
+    expect(e?.message).toMatch(/^TradingView BASE_ENTRY SBIN of .*received 16 minutes ago, before Dalal stopped, and never acted on; too old to act on now$/);
+    expect(warnings).toEqual(["webhook signal not acted on"]);
+    expect(await intake.resume()).toEqual({ taken: 0, expired: 0 });
+    expect(await store.events("webhook.expired")).toHaveLength(1);
+  });
+
+  it("records a burst together and answers it at once; the desk then takes it in order, giving the event loop a turn each", async () => {
     const { store, intake } = await setup();
     const at = (i: number) => new Date(Date.parse("2025-01-02T05:00:00Z") + i * 1_000);
-    const all = Promise.all(Array.from({ length: 500 }, (_, i) => intake.receive(sig({ timestamp: at(i) }), {}, FROM)));
-    // A timer stands for the socket reads waiting behind the backlog: it runs before the backlog is through.
-    const seenByTimer = await new Promise<number>((resolve) => setTimeout(() => void store.webhookSignals({ limit: 1_000 }).then((r) => resolve(r.length)), 0));
+    const ids = Array.from({ length: 500 }, (_, i) => tradingViewSignalId(dedupKey(sig({ timestamp: at(i) }))));
+    const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => intake.receive(sig({ timestamp: at(i) }), {}, FROM)));
+    expect(answers.map((a) => (a.kind === "accepted" ? a.signalId : a.kind))).toEqual(ids);
+    expect((await store.webhookSignals({ limit: 1_000 })).map((w) => w.signalId)).toEqual(ids);
+    // A timer stands for the socket reads waiting behind the desk's backlog: it runs before the backlog is through.
+    const taken = async () => (await Promise.all(ids.map((id) => store.signal(id)))).filter((x) => x !== undefined).length;
+    const seenByTimer = await new Promise<number>((resolve) => setTimeout(() => void taken().then(resolve), 0));
     expect(seenByTimer).toBeLessThan(500);
-    expect((await all).every((a) => a.kind === "accepted")).toBe(true);
-    expect(await store.webhookSignals({ limit: 1_000 })).toHaveLength(500);
+    await intake.idle();
+    // The desk stores a signal for each (proposed, or refused with its reason).
+    expect(await taken()).toBe(500);
   });
 
   it("never throws when the audit log cannot be written: it says so in the log", async () => {
