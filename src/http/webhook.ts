@@ -50,7 +50,8 @@ export function tradingViewWebhook(opts: WebhookOptions): WebhookHandler {
   return (req, res) => {
     const from: RequestOrigin = {
       address: req.socket.remoteAddress ?? null,
-      forwardedFor: typeof req.headers["x-forwarded-for"] === "string" ? req.headers["x-forwarded-for"].slice(0, 200) : null,
+      // Masked before it is cut: a cut could keep part of the secret.
+      forwardedFor: typeof req.headers["x-forwarded-for"] === "string" ? mask(req.headers["x-forwarded-for"]).slice(0, 200) : null,
     };
     const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
       if (res.headersSent) return;
@@ -85,9 +86,11 @@ export function tradingViewWebhook(opts: WebhookOptions): WebhookHandler {
       if (read.kind === "too-large") return refuse(413, `body: larger than ${maxBytes} bytes`, { connection: "close" }, { field: "body" });
       const parsed = parseBody(read.bytes);
       if (!parsed.ok) return refuse(400, parsed.message, {}, { field: "body" });
-      const { secret: given, ...payload } = parsed.body;
+      const { secret: given, ...sent } = parsed.body;
       if (given === undefined) return refuse(401, "secret: missing; put WEBHOOK_SECRET in the alert's JSON as \"secret\"", {}, { field: "secret" });
       if (typeof given !== "string" || !secret.matches(given)) return refuse(401, "secret: does not match WEBHOOK_SECRET", {}, { field: "secret" });
+      // The secret put in another field as well (a name or a text) is masked before anything quotes or stores it.
+      const payload = maskEverywhere(sent, mask);
       const checked = parseTradingViewSignal(payload);
       if (!checked.ok) return refuse(400, checked.message, {}, { field: checked.field });
       // Dalal may have begun to stop while the body came in: refused, not half-taken.
@@ -113,6 +116,27 @@ export function tradingViewWebhook(opts: WebhookOptions): WebhookHandler {
       send(500, { accepted: false, error: "the signal could not be taken: Dalal failed to store it (see its log); send it again" });
     });
   };
+}
+
+/**
+ * Every name and text of a parsed body passed through `mask`, in place. A stack,
+ * not recursion: a body may nest tens of thousands of levels deep. Names are
+ * written with defineProperty, so "__proto__" stays a name.
+ */
+function maskEverywhere(body: Record<string, unknown>, mask: (s: string) => string): Record<string, unknown> {
+  const stack: object[] = [body];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      const masked = typeof value === "string" ? mask(value) : value;
+      if (masked !== null && typeof masked === "object") stack.push(masked);
+      const name = Array.isArray(node) ? key : mask(key);
+      if (name !== key) delete record[key];
+      if (name !== key || masked !== value) Object.defineProperty(record, name, { value: masked, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return body;
 }
 
 type Parsed = { ok: true; body: Record<string, unknown> } | { ok: false; message: string };

@@ -36,6 +36,7 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 const storable = (s: string) => !UNSTORABLE.test(s);
 const STORABLE_ERROR = "a text cannot hold a NUL character or half a Unicode surrogate pair";
 const SYMBOL = /^(NSE:)?([A-Z0-9][A-Z0-9&_-]{0,29})$/;
+const EARLIEST_SIGNAL = Date.parse("2000-01-01T00:00:00Z");
 
 const rupees = (what: string) =>
   z
@@ -49,7 +50,9 @@ const body = z
       .string()
       .max(40, { error: "expected an ISO 8601 time with a zone, like 2025-11-17T04:45:00Z", abort: true })
       .regex(ISO_WITH_ZONE, { error: "expected an ISO 8601 time with a zone, like 2025-11-17T04:45:00Z", abort: true })
-      .refine((s) => isRealInstant(s), { error: "not a real date and time" }),
+      .refine((s) => isRealInstant(s), { error: "not a real date and time", abort: true })
+      // The database cannot store year 0, and nothing NSE trades is older than 2000.
+      .refine((s) => Date.parse(s) >= EARLIEST_SIGNAL, { error: "expected a time from 2000 on" }),
     signal_type: z.enum(SIGNAL_TYPES, { error: `expected one of ${SIGNAL_TYPES.join(", ")}` }),
     symbol: z.string().regex(SYMBOL, { error: "expected an NSE symbol in capitals, like SBIN or BANKNIFTY" }),
     price: rupees("a price"),
@@ -115,7 +118,8 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; text: string }
   if (issue.input === undefined && issue.code !== "custom" && issue.code !== "unrecognized_keys") return { field: at, text: "required" };
   switch (issue.code) {
     case "unrecognized_keys":
-      return { field: [at, clip(issue.keys[0] ?? "")].filter(Boolean).join("."), text: `unknown field${issue.keys.length > 1 ? `s ${issue.keys.map((k) => `"${clip(k)}"`).join(", ")}` : ""}; seed 002's fields are timestamp, signal_type, symbol, price, conditions, theoretical_lots, stop_loss and secret` };
+      // A field named "" is named as such, not left out.
+      return { field: [at, issue.keys[0] === "" ? '""' : clip(issue.keys[0] ?? "")].filter(Boolean).join("."), text: `unknown field${issue.keys.length > 1 ? `s ${issue.keys.map((k) => `"${clip(k)}"`).join(", ")}` : ""}; seed 002's fields are timestamp, signal_type, symbol, price, conditions, theoretical_lots, stop_loss and secret` };
     case "invalid_type":
       if (issue.expected === "int") return { field: at, text: `expected a whole number, got ${shown(issue.input)}` };
       return { field: at || "body", text: `expected ${article(issue.expected)}, got ${shown(issue.input)}` };
