@@ -1,8 +1,13 @@
 /**
  * A small line logger. Values pass through `redact`, which masks every
  * configured secret wherever it appears.
+ *
+ * Under the test suite (DALAL_TEST_LOG_DIR set) every line is also appended,
+ * as written, to dalal-<pid>.log in that directory: the run's logs are then
+ * searched for the secrets the tests use.
  */
 import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 
 export type Level = "debug" | "info" | "warn" | "error";
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -25,12 +30,14 @@ export function makeRedactor(secrets: Array<string | undefined>): (s: string) =>
 
 export function createLogger(opts: { level: Level; file?: string; stderr?: boolean; redact?: (s: string) => string }): Logger {
   const redact = opts.redact ?? ((s: string) => s);
+  const testDir = process.env.DALAL_TEST_LOG_DIR;
+  const files = [opts.file, testDir ? join(testDir, `dalal-${process.pid}.log`) : undefined].filter((f): f is string => !!f);
   const write = (level: Level, msg: string, detail?: Record<string, unknown>) => {
     if (ORDER[level] < ORDER[opts.level]) return;
     const line = redact(JSON.stringify({ time: new Date().toISOString(), level, msg, ...(detail ?? {}) }, errorReplacer)) + "\n";
-    if (opts.file) {
+    for (const file of files) {
       try {
-        appendFileSync(opts.file, line);
+        appendFileSync(file, line);
       } catch {
         /* the log must never take the desk down */
       }

@@ -44,12 +44,20 @@ export const TEST_SECRETS: readonly TestSecret[] = [
   { label: "webhook fuzzing WEBHOOK_SECRET", value: FUZZ_WEBHOOK_SECRET },
   { label: "Telegram stand-in bot token", value: STANDIN_BOT_TOKEN },
   { label: "Telegram stand-in bot token's secret part", value: secretPart(STANDIN_BOT_TOKEN) },
-  // tests/e2e/webhook*.e2e.test.ts
+  { label: "Telegram stand-in test's other bot token", value: "987654:OTHER-test-token" },
+  { label: "Telegram stand-in test's other bot token's secret part", value: "OTHER-test-token" },
+  { label: "config test bot token", value: "123456:ABC-def_9" },
+  { label: "CLI test bot token", value: "123456:AAH-secret-token-value_987" },
+  { label: "CLI test bot token's secret part", value: "AAH-secret-token-value_987" },
+  { label: "config test secret bot token", value: "7654321:SuperSecretTokenText_xyz" },
+  { label: "config test secret bot token's secret part", value: "SuperSecretTokenText_xyz" },
+  // Webhook secrets, right and wrong (tests/e2e/webhook*.e2e.test.ts, tests/unit/intake)
   { label: "webhook e2e WEBHOOK_SECRET", value: "tv-shared-secret-0123456789" },
   { label: "BANKNIFTY webhook e2e WEBHOOK_SECRET", value: "tv-banknifty-secret-0123456789" },
   { label: "webhook process e2e WEBHOOK_SECRET", value: "tv-process-secret-9876543210" },
-  // tests/unit/intake/secret.test.ts
+  { label: "webhook process e2e wrong secret", value: "not-the-secret-at-all" },
   { label: "webhook secret unit test WEBHOOK_SECRET", value: "0123456789abcdef" },
+  { label: "webhook secret unit test short WEBHOOK_SECRET", value: "short-secret-15" },
   // OpenAI keys
   { label: "sentiment unit test OpenAI key", value: "sk-abc123456" },
   { label: "sentiment LLM test wrong OpenAI key", value: "sk-live-abcdefghijklmnop0123456789" },
@@ -61,21 +69,30 @@ export const TEST_SECRETS: readonly TestSecret[] = [
   { label: "SmartAPI stand-in TOTP secret", value: STANDIN_CREDENTIALS.totpSecret },
   { label: "Angel One config test TOTP secret", value: "JBSWY3DPEHPK3PXP" },
   { label: "Angel One wrong TOTP secret", value: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" },
+  { label: "Angel One TOTP secret that is not base32", value: "not base32 at all!" },
+  { label: "Angel One wrong PIN (secrets test)", value: "8642" },
+  { label: "Angel One wrong PIN (session test)", value: "9999" },
+  { label: "Angel One config test PIN", value: "1111" },
+  { label: "Angel One wrong API key", value: "wrong-api-key-0001" },
+  { label: "SmartAPI websocket test wrong API key", value: "wrong-key-123" },
   { label: "SmartAPI stand-in session token (made at random)", value: /eyJhbGciOiJIUzUxMiJ9\.[A-Za-z0-9_-]{64}\.[A-Za-z0-9_-]{86}/ },
   { label: "SmartAPI websocket test API key", value: "kA9xQ2api" },
   { label: "SmartAPI websocket test feed token", value: "feed-tok-77" },
   // Database passwords in DATABASE_URL values
   { label: "CLI test database password", value: "hunter2pass" },
+  { label: "config test database password", value: "VerySecretPassword" },
+  { label: "health test database password", value: "s3cr3t-pass" },
 ];
 
 /**
- * Where a secret occurs in a text: a short one (a 4-digit PIN) only as a word of
- * its own, so that a price or a quantity holding the same digits is not a leak.
+ * Where a secret occurs in a text. A short one (a 4-digit PIN) only where it is
+ * named (pin=4321, "password":"4321"): the same four digits in a price, a
+ * quantity or a date are not a leak, and a bare number cannot be told apart.
  */
 export function secretPattern(s: TestSecret): RegExp {
   if (s.value instanceof RegExp) return new RegExp(s.value.source, "g");
   const escaped = s.value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(s.value.length < 8 ? `(?<![A-Za-z0-9.])${escaped}(?![A-Za-z0-9])` : escaped, "g");
+  return s.value.length < 8 ? new RegExp(`(?:pin|password|passcode)[^A-Za-z0-9]{1,4}${escaped}(?![A-Za-z0-9]|\\.\\d)`, "gi") : new RegExp(escaped, "g");
 }
 
 /** The labels of the secrets a text holds. */

@@ -7,20 +7,15 @@
  * and every message it sent is searched for each secret. `dalal config` prints
  * each secret as ***, from the environment and from .env, and bad values too.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.js";
+import { SECURITY_BOT_TOKEN as BOT_TOKEN, SECURITY_DATABASE_URL as DATABASE_URL, SECURITY_DB_PASSWORD as DB_PASSWORD, SECURITY_OPENAI_API_KEY as OPENAI_API_KEY } from "../helpers/secrets.js";
 import { IDS, startHarness, type Harness } from "./helpers.js";
 
-const rand = (n: number) => randomBytes(n).toString("base64url").replace(/[^A-Za-z0-9]/g, "x").slice(0, n);
-/** A token as @BotFather issues them: the bot's id (public), a colon, the secret part. */
-const BOT_TOKEN = `7345812345:AAH${rand(32)}`;
-const DB_PASSWORD = `pg-${rand(24)}`;
-const DATABASE_URL = `postgres://dalal:${DB_PASSWORD}@db.internal.example:5432/dalal`;
-const OPENAI_API_KEY = `sk-proj-${rand(40)}`;
+// From the run's list of secrets: the whole-run scan (global-setup.ts) searches every log for them too.
 
 /** What must never be seen: each secret, and the token's secret half on its own. */
 const SECRETS: Record<string, string> = {
