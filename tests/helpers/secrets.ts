@@ -19,8 +19,7 @@ export interface TestSecret {
 
 // ── Used by the security suite (imported from here) ──
 
-/** A token as @BotFather issues them: the bot's id (public), a colon, the secret part. */
-/** Built here, not written out whole: a fake, though shaped like a real token. */
+/** A fake token shaped as @BotFather issues them (the bot's id, a colon, 35 characters), built rather than written out. */
 export const SECURITY_BOT_TOKEN = `7345812345:${"FAKE-test-token-".repeat(3).slice(0, 35)}`;
 export const SECURITY_DB_PASSWORD = "pg-Wm4tKq9ZxR2vLb7NcY5pHd3s";
 export const SECURITY_DATABASE_URL = `postgres://dalal:${SECURITY_DB_PASSWORD}@db.internal.example:5432/dalal`;
