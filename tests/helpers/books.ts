@@ -4,12 +4,14 @@
  * this process: the reference an interrupted run must end up equal to.
  */
 import { asc } from "drizzle-orm";
-import { migrateDatabase, openDatabase, type Db } from "../../src/db/connection.js";
+import { migrateDatabase, openDatabase, type Database, type Db } from "../../src/db/connection.js";
 import { Repo } from "../../src/db/repo.js";
 import * as schema from "../../src/db/schema.js";
+import type { Store } from "../../src/db/store.js";
 import { ManualClock } from "../../src/engine/clock.js";
 import { deliveryFillCharges } from "../../src/engine/costs/index.js";
 import { Desk } from "../../src/engine/desk.js";
+import type { CrashPoint } from "../../src/engine/execution/order-manager.js";
 import { paperBroker } from "../../src/engine/execution/paper-setup.js";
 import { ReplayFeed } from "../../src/engine/feed/replay-feed.js";
 import { loadBankNifty75m, loadShippedDaily } from "../../src/engine/market/shipped-data.js";
@@ -49,42 +51,61 @@ export async function books(db: Db): Promise<Books> {
 }
 
 /**
- * The replay `dalal start` plays with ENABLED_STRATEGIES=sma-cross and
- * AUTO_ACCEPT_STRATEGIES=sma-cross (and the default capital, risk and slippage),
- * never interrupted, on an in-memory database.
+ * A new process's desk as `dalal start` builds it with ENABLED_STRATEGIES=sma-cross
+ * and AUTO_ACCEPT_STRATEGIES=sma-cross (the default capital, risk and slippage):
+ * its own clock (starting at zero) and paper broker, on `repo`, with the replay
+ * of [from, to] prepared (resuming where the books say it stopped).
  */
+export async function replayDesk(repo: Store, from: string, to: string, crashPoint?: (p: CrashPoint) => void): Promise<{ desk: Desk; feed: ReplayFeed }> {
+  const clock = new ManualClock();
+  const holder: { desk: Desk | null } = { desk: null };
+  const desk = new Desk({
+    repo,
+    broker: paperBroker("seed", (symbol) => holder.desk?.series.bars(symbol, "1d") ?? []),
+    marketClock: clock,
+    wallClock: clock,
+    capital: 40_000_000,
+    riskPct: 1.5,
+    signalTtlMinutes: 15,
+    strategies: [smaCross],
+    autoAccept: ["sma-cross"],
+    charges: deliveryFillCharges,
+    mode: "paper",
+    ...(crashPoint ? { crashPoint } : {}),
+  });
+  holder.desk = desk;
+  await desk.init();
+  const feed = new ReplayFeed(repo, desk, { from, to, paceMs: 0 });
+  await feed.prepare();
+  return { desk, feed };
+}
+
+/** Plays every day left. */
+export async function playToEnd(feed: ReplayFeed): Promise<void> {
+  while (await feed.step()) {
+    /* every day */
+  }
+}
+
+/** A migrated in-memory database holding the shipped bars (daily, and Bank Nifty's 75-minute ones unless told not to). */
+export async function seededMemoryDatabase(opts: { bankNifty?: boolean } = {}): Promise<{ database: Database; repo: Repo }> {
+  const database = await openDatabase({ memory: true });
+  await migrateDatabase(database);
+  const repo = new Repo(database.db);
+  await repo.upsertCandles(loadShippedDaily().candles);
+  if (opts.bankNifty !== false) await repo.upsertCandles(loadBankNifty75m().candles);
+  return { database, repo };
+}
+
+/** The same replay, never interrupted, on an in-memory database. */
 export async function straightReplay(from: string, to: string): Promise<Books> {
-  const mem = await openDatabase({ memory: true });
+  const { database, repo } = await seededMemoryDatabase();
   try {
-    await migrateDatabase(mem);
-    const repo = new Repo(mem.db);
-    await repo.upsertCandles(loadShippedDaily().candles);
-    await repo.upsertCandles(loadBankNifty75m().candles);
-    const clock = new ManualClock();
-    const holder: { desk: Desk | null } = { desk: null };
-    const desk = new Desk({
-      repo,
-      broker: paperBroker("seed", (symbol) => holder.desk?.series.bars(symbol, "1d") ?? []),
-      marketClock: clock,
-      wallClock: clock,
-      capital: 40_000_000,
-      riskPct: 1.5,
-      signalTtlMinutes: 15,
-      strategies: [smaCross],
-      autoAccept: ["sma-cross"],
-      charges: deliveryFillCharges,
-      mode: "paper",
-    });
-    holder.desk = desk;
-    await desk.init();
-    const feed = new ReplayFeed(repo, desk, { from, to, paceMs: 0 });
-    await feed.prepare();
-    while (await feed.step()) {
-      /* every day */
-    }
+    const { desk, feed } = await replayDesk(repo, from, to);
+    await playToEnd(feed);
     await desk.idle();
-    return await books(mem.db);
+    return await books(database.db);
   } finally {
-    await mem.close();
+    await database.close();
   }
 }

@@ -8,16 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { migrateDatabase, openDatabase } from "../../src/db/connection.js";
+import { openDatabase } from "../../src/db/connection.js";
 import { Repo } from "../../src/db/repo.js";
-import { ManualClock } from "../../src/engine/clock.js";
-import { deliveryFillCharges } from "../../src/engine/costs/index.js";
-import { Desk } from "../../src/engine/desk.js";
-import { paperBroker } from "../../src/engine/execution/paper-setup.js";
-import { ReplayFeed } from "../../src/engine/feed/replay-feed.js";
-import { loadBankNifty75m, loadShippedDaily } from "../../src/engine/market/shipped-data.js";
-import { smaCross } from "../../src/engine/strategies/sma-cross.js";
 import type { TradeView } from "../../src/engine/views.js";
+import { playToEnd, replayDesk, seededMemoryDatabase } from "../helpers/books.js";
 import { startDalal } from "../helpers/process.js";
 
 const FROM = "2025-01-01";
@@ -74,33 +68,8 @@ describe("SIGKILL at random moments of an auto-accepting replay", () => {
     await database.close();
 
     // The same replay, never interrupted, in this process.
-    const mem = await openDatabase({ memory: true });
-    await migrateDatabase(mem);
-    const ref = new Repo(mem.db);
-    await ref.upsertCandles(loadShippedDaily().candles);
-    await ref.upsertCandles(loadBankNifty75m().candles);
-    const clock = new ManualClock();
-    const holder: { desk: Desk | null } = { desk: null };
-    const desk = new Desk({
-      repo: ref,
-      broker: paperBroker("seed", (symbol) => holder.desk?.series.bars(symbol, "1d") ?? []),
-      marketClock: clock,
-      wallClock: clock,
-      capital: 40_000_000,
-      riskPct: 1.5,
-      signalTtlMinutes: 15,
-      strategies: [smaCross],
-      autoAccept: ["sma-cross"],
-      charges: deliveryFillCharges,
-      mode: "paper",
-    });
-    holder.desk = desk;
-    await desk.init();
-    const feed = new ReplayFeed(ref, desk, { from: FROM, to: TO, paceMs: 0 });
-    await feed.prepare();
-    while (await feed.step()) {
-      /* every day */
-    }
+    const { database: mem, repo: ref } = await seededMemoryDatabase();
+    await playToEnd((await replayDesk(ref, FROM, TO)).feed);
     const straight = (await ref.trades()).map(key).sort();
     await mem.close();
 

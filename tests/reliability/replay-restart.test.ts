@@ -11,34 +11,18 @@
  * opened (the uninterrupted run placed it at that day's open).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type Database } from "../../src/db/connection.js";
-import { Repo } from "../../src/db/repo.js";
-
-import { ManualClock } from "../../src/engine/clock.js";
-import { deliveryFillCharges } from "../../src/engine/costs/index.js";
-import { Desk } from "../../src/engine/desk.js";
+import type { Repo } from "../../src/db/repo.js";
 import type { CrashPoint } from "../../src/engine/execution/order-manager.js";
-import { paperBroker } from "../../src/engine/execution/paper-setup.js";
-import { ReplayFeed } from "../../src/engine/feed/replay-feed.js";
-import { loadShippedDaily } from "../../src/engine/market/shipped-data.js";
-import { smaCross } from "../../src/engine/strategies/sma-cross.js";
 import type { OrderView, TradeView } from "../../src/engine/views.js";
+import { playToEnd, replayDesk, seededMemoryDatabase } from "../helpers/books.js";
 
 const FROM = "2025-01-01";
 const TO = "2025-03-28";
 const POINTS: readonly CrashPoint[] = ["intent-committed", "broker-answered", "fill-received", "fill-booked"];
-/** Which hit of a step the run is cut at: early, middle and late in the replay. */
+/** Which hit of a step the run is cut at: early and late in the replay. */
 const HITS = [1, 19];
 
 const key = (t: TradeView) => `${t.symbol} ${t.qty} ${t.entryTime.toISOString()} ${t.entryPrice} → ${t.exitTime.toISOString()} ${t.exitPrice} net ${t.net} ${t.exitReason}`;
-
-async function freshDatabase(): Promise<{ database: Database; repo: Repo }> {
-  const database = await openDatabase({ memory: true });
-  await migrateDatabase(database);
-  const repo = new Repo(database.db);
-  await repo.upsertCandles(loadShippedDaily().candles);
-  return { database, repo };
-}
 
 /** Where a run is cut: at a named step's nth time, or right after a write to the books that `after` picks. */
 type Cut = { point: CrashPoint; hit: number } | { after: (method: string, result: unknown) => boolean };
@@ -92,42 +76,11 @@ function afterStopMove(n: number, symbol?: string): Cut {
   };
 }
 
-/** A new process's desk on `repo`: its own clock (starting at zero) and its own paper broker. */
-async function startDesk(repo: Repo, crashPoint?: (p: CrashPoint) => void): Promise<ReplayFeed> {
-  const clock = new ManualClock();
-  const holder: { desk: Desk | null } = { desk: null };
-  const desk = new Desk({
-    repo,
-    broker: paperBroker("seed", (symbol) => holder.desk?.series.bars(symbol, "1d") ?? []),
-    marketClock: clock,
-    wallClock: clock,
-    capital: 40_000_000,
-    riskPct: 1.5,
-    signalTtlMinutes: 15,
-    strategies: [smaCross],
-    autoAccept: ["sma-cross"],
-    charges: deliveryFillCharges,
-    mode: "paper",
-    ...(crashPoint ? { crashPoint } : {}),
-  });
-  holder.desk = desk;
-  await desk.init();
-  const feed = new ReplayFeed(repo, desk, { from: FROM, to: TO, paceMs: 0 });
-  await feed.prepare();
-  return feed;
-}
-
-async function playToEnd(feed: ReplayFeed): Promise<void> {
-  while (await feed.step()) {
-    /* every day */
-  }
-}
-
 let straight: string[] = [];
 
 beforeAll(async () => {
-  const { database, repo } = await freshDatabase();
-  await playToEnd(await startDesk(repo));
+  const { database, repo } = await seededMemoryDatabase({ bankNifty: false });
+  await playToEnd((await replayDesk(repo, FROM, TO)).feed);
   straight = (await repo.trades()).map(key).sort();
   await database.close();
 });
@@ -145,14 +98,14 @@ describe("a replay cut short at each step of the order flow and picked up by a n
   cases.push({ cut: () => afterStopMove(1, "WIPRO"), what: "WIPRO's stop moved to its entry price" });
   for (const { cut: makeCut, what } of cases) {
     it(`cut after ${what}: the same trades, one entry per signal, nothing left open`, async () => {
-      const { database, repo } = await freshDatabase();
+      const { database, repo } = await seededMemoryDatabase({ bankNifty: false });
       try {
         const doomed = dying(repo, makeCut());
-        const first = await startDesk(doomed.repo, doomed.crashPoint);
-        const cut = await Promise.race([playToEnd(first).then(() => false), doomed.died.then(() => true)]);
+        const first = await replayDesk(doomed.repo, FROM, TO, doomed.crashPoint);
+        const cut = await Promise.race([playToEnd(first.feed).then(() => false), doomed.died.then(() => true)]);
         expect(cut, `the replay reached ${what}`).toBe(true);
 
-        await playToEnd(await startDesk(repo));
+        await playToEnd((await replayDesk(repo, FROM, TO)).feed);
         const trades = (await repo.trades()).map(key).sort();
         const orders = await repo.ordersByStatus(["new", "submitted", "partially_filled", "filled", "cancelled", "rejected", "unknown"]);
         const entries = orders.filter((o) => o.purpose === "entry");
